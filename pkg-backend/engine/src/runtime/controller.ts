@@ -1,0 +1,980 @@
+/**
+ * A controller runs one module's component graph (Alloy's `internal/runtime/internal/controller`):
+ * it builds the graph from blocks, wires references into edges, evaluates in topological order,
+ * re-evaluates dependants when exports change, and runs components. Loads are transactional: the new
+ * graph is built into fresh node records and committed only when structurally valid, so a rejected
+ * reload leaves the running graph and its scope exactly as they were.
+ */
+import type { BlockStmt, File, Stmt } from '../syntax/ast.js';
+import { blockID, blockName } from '../syntax/ast.js';
+import { diagAt, type Diagnostic } from '../syntax/diag.js';
+import { collectTraversals, evaluate, Scope } from '../syntax/eval.js';
+import type { SourceFile } from '../syntax/source.js';
+import { stdlib, stdlibInfo } from '../syntax/stdlib/index.js';
+import { Capsule, FuncValue, fromJS, Secret, valuesEqual, type Value } from '../syntax/value.js';
+import { stabilityAllowed, type ComponentOptions, type ComponentRegistration } from './component.js';
+import {
+  argumentSchema,
+  CONFIG_BLOCK_STABILITY,
+  CONFIG_BLOCKS,
+  exportSchema,
+  foreachSchema,
+  importSchemas,
+  loggingSchema,
+  serviceSchemas,
+  tracingSchema,
+} from './config-blocks.js';
+import { Graph } from './dag.js';
+import type { EngineContext } from './context.js';
+import { health, leastHealthy, type Health } from './health.js';
+import { DeclareScope, ImportComponent, ModuleComponent, type DeclareDef, type ModuleArgs } from './modules.js';
+import { Cell, type GraphNode, type NodeKind } from './nodes.js';
+import { argsEqual, decodeBody, type BlockSchema, type TypeSpec } from './schema.js';
+
+export interface ControllerOptions {
+  /** Module path: '' for the root, else the owning component's global ID. */
+  id: string;
+  /** True inside custom components and isolated modules: `argument`/`export` allowed, no `logging`. */
+  isModule: boolean;
+  /** Definitions from enclosing scopes (declares of the parent, or of an imported file). */
+  parentScope?: DeclareScope;
+  /** Directory for `module_path` and relative `import.file` paths. */
+  modulePath: string;
+  /** Receives the module's exports (object of export labels) when they change. */
+  onExports?: (exports: Value) => void;
+}
+
+export interface LoadResult {
+  /** Every error and warning found. */
+  diagnostics: Diagnostic[];
+  /** False when the load was rejected (structural errors); the previous graph keeps running. */
+  committed: boolean;
+}
+
+/** A statement with the file it came from. */
+interface SourcedBlock {
+  block: BlockStmt;
+  file: SourceFile;
+}
+
+/** The graph of one load, built into fresh records. */
+interface LoadedGraph {
+  graph: Graph;
+  nodes: Map<string, GraphNode>;
+  declareScope: DeclareScope;
+}
+
+export class Controller {
+  private graph: Graph = new Graph();
+  private nodes = new Map<string, GraphNode>();
+  private cells = new Map<string, Cell>();
+  private declareScope: DeclareScope;
+  /** Scope variables: nested objects of component exports, `argument`, `module_path`. */
+  private vars = new Map<string, Value>();
+  private moduleArgs = new Map<string, Value>();
+  private dirty = new Set<string>();
+  private flushScheduled = false;
+  private evaluating = false;
+  private runSignal: AbortSignal | undefined;
+  private runDone: (() => void) | undefined;
+  private loadedOnce = false;
+  private moduleExports: Value = new Map();
+
+  constructor(
+    readonly ctx: EngineContext,
+    readonly opts: ControllerOptions,
+  ) {
+    this.declareScope = new DeclareScope(new Map(), new Map(), opts.parentScope);
+    this.vars.set('module_path', opts.modulePath);
+  }
+
+  get id(): string {
+    return this.opts.id;
+  }
+
+  /** Loads parsed files (the root config or an isolated module). */
+  load(files: File[]): LoadResult {
+    const blocks: SourcedBlock[] = [];
+    const diags: Diagnostic[] = [];
+    for (const f of files) {
+      for (const stmt of f.body) {
+        if (stmt.kind === 'Block') blocks.push({ block: stmt, file: f.source });
+        else diags.push(diagAt(f.source, stmt.start, stmt.end, `unrecognized attribute ${stmt.name}`));
+      }
+    }
+    if (diags.length) return { diagnostics: diags, committed: false };
+    return this.apply(blocks);
+  }
+
+  /** Loads a declare body with instance arguments (custom component instances). Throws on structural errors. */
+  loadModule(def: DeclareDef, args: Map<string, Value>): void {
+    const blocks: SourcedBlock[] = [];
+    for (const stmt of def.block.body) {
+      if (stmt.kind === 'Block') blocks.push({ block: stmt, file: def.file });
+      else {
+        throw this.ctx.fail([diagAt(def.file, stmt.start, stmt.end, `unrecognized attribute ${stmt.name}`)]);
+      }
+    }
+    const res = this.apply(blocks, args);
+    const errors = res.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length) throw this.ctx.fail(errors);
+  }
+
+  /**
+   * Builds, validates and (when structurally valid) commits a new graph, then evaluates it.
+   * Evaluation errors do not stop the commit: failing kept components keep their last good arguments.
+   */
+  private apply(blocks: SourcedBlock[], args?: Map<string, Value>): LoadResult {
+    const diagnostics: Diagnostic[] = [];
+    const loaded = this.buildGraph(blocks, diagnostics, args);
+    if (diagnostics.some((d) => d.severity === 'error') || !loaded) return { diagnostics, committed: false };
+    if (this.ctx.validateOnly) {
+      this.commitStructure(loaded, args);
+      this.evaluateAll(diagnostics);
+      return { diagnostics, committed: true };
+    }
+    const removed = [...this.nodes.values()].filter((n) => !loaded.nodes.has(n.id) || loaded.nodes.get(n.id)!.cell !== n.cell);
+    const oldGraph = this.graph;
+    this.commitStructure(loaded, args);
+    for (const n of removed) this.deleteVar(n.id);
+    this.evaluateAll(diagnostics);
+    this.loadedOnce = true;
+    void this.synchronize(removed, oldGraph);
+    this.scheduleFlush();
+    return { diagnostics, committed: true };
+  }
+
+  private commitStructure(loaded: LoadedGraph, args?: Map<string, Value>): void {
+    this.graph = loaded.graph;
+    this.nodes = loaded.nodes;
+    this.declareScope = loaded.declareScope;
+    const cells = new Map<string, Cell>();
+    for (const n of loaded.nodes.values()) cells.set(n.id, n.cell);
+    this.cells = cells;
+    if (args) this.moduleArgs = args;
+    this.ctx.metrics.graphConnections(this.opts.id, this.edges());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Graph building
+
+  private buildGraph(blocks: SourcedBlock[], diags: Diagnostic[], args?: Map<string, Value>): LoadedGraph | undefined {
+    const ctx = this.ctx;
+    const vmsg = ctx.validatorMessages;
+    const graph = new Graph();
+    const nodes = new Map<string, GraphNode>();
+    const declares = new Map<string, DeclareDef>();
+    const imports = new Map<string, { nodeID: string; provider: () => ImportComponent | undefined }>();
+    const declareScope = new DeclareScope(declares, imports, this.opts.parentScope);
+    const seen = new Map<string, SourcedBlock>();
+    const err = (sb: SourcedBlock, msg: string, end = headerEnd(sb.block)) =>
+      diags.push(diagAt(sb.file, sb.block.nameStart, end, msg));
+
+    const declareBlocks: SourcedBlock[] = [];
+    const configBlocks: SourcedBlock[] = [];
+    const componentBlocks: SourcedBlock[] = [];
+    const serviceBlocks: SourcedBlock[] = [];
+    for (const sb of blocks) {
+      const name = blockName(sb.block);
+      if (name === 'declare') declareBlocks.push(sb);
+      else if (CONFIG_BLOCKS.has(name)) configBlocks.push(sb);
+      else if (name in serviceSchemas && sb.block.label === undefined) serviceBlocks.push(sb);
+      else componentBlocks.push(sb);
+    }
+
+    const addNode = (sb: SourcedBlock, kind: NodeKind, registration?: ComponentRegistration): GraphNode | undefined => {
+      const id = blockID(sb.block);
+      const prev = seen.get(id);
+      if (prev) {
+        err(sb, `block ${id} already declared at ${formatPos(prev)}`);
+        return undefined;
+      }
+      seen.set(id, sb);
+      const name = blockName(sb.block);
+      const old = this.cells.get(id);
+      const cell = old && old.kind === kind && old.name === name ? old : new Cell(id, kind, name);
+      const node: GraphNode = { id, kind, name, label: sb.block.label, block: sb.block, file: sb.file, cell, registration };
+      nodes.set(id, node);
+      graph.add(id);
+      return node;
+    };
+
+    // 1. declares
+    for (const sb of declareBlocks) {
+      if (sb.block.label === undefined) {
+        err(sb, 'declare block must have a label');
+        continue;
+      }
+      if (sb.block.label === 'declare') {
+        err(sb, 'cannot use "declare" as a declare label');
+        continue;
+      }
+      const node = addNode(sb, 'declare');
+      if (!node) continue;
+      declares.set(sb.block.label, {
+        name: sb.block.label,
+        block: sb.block,
+        file: sb.file,
+        scope: declareScope,
+        modulePath: this.opts.modulePath,
+      });
+    }
+
+    // 2. config blocks
+    for (const sb of configBlocks) {
+      const name = blockName(sb.block);
+      const label = sb.block.label;
+      const needsLabel = name !== 'logging' && name !== 'tracing';
+      if (needsLabel && label === undefined) {
+        err(sb, `${name} block must have a label`);
+        if (name.startsWith('import.') && vmsg) this.validateBlockArgs(sb, importSchemas[name]!, diags);
+        continue;
+      }
+      if (!needsLabel && label !== undefined) {
+        err(sb, `${name} block does not support specifying labels`);
+        continue;
+      }
+      if ((name === 'logging' || name === 'tracing') && this.opts.isModule) {
+        err(sb, `${name} block not allowed inside a module`);
+        continue;
+      }
+      if ((name === 'argument' || name === 'export') && !this.opts.isModule) {
+        err(sb, `${name} blocks only allowed inside a module`);
+        continue;
+      }
+      const stability = CONFIG_BLOCK_STABILITY[name];
+      if (stability && !stabilityAllowed(stability, ctx.minStability)) {
+        err(sb, stabilityMessage(`${name} block ${JSON.stringify(label ?? '')}`, stability, ctx.minStability), sb.block.nameEnd);
+        continue;
+      }
+      const kind: NodeKind = name.startsWith('import.') ? 'import' : (name as NodeKind);
+      const node = addNode(sb, kind);
+      if (!node) continue;
+      if (kind === 'import') {
+        if (name === 'import.http' || name === 'import.git') {
+          if (!ctx.validateOnly) err(sb, `${name} is not supported by this engine yet`);
+        }
+        const cell = node.cell;
+        imports.set(label!, { nodeID: node.id, provider: () => cell.instance as ImportComponent | undefined });
+      }
+    }
+
+    // 3. components (builtin and custom)
+    for (const sb of componentBlocks) {
+      const name = blockName(sb.block);
+      const reg = ctx.registry.get(name);
+      if (reg) {
+        if (sb.block.label === undefined) {
+          err(sb, `component ${JSON.stringify(name)} must have a label`, sb.block.nameEnd);
+          continue;
+        }
+        if (!stabilityAllowed(reg.stability, ctx.minStability)) {
+          err(sb, stabilityMessage(`component ${JSON.stringify(name)}`, reg.stability, ctx.minStability), sb.block.nameEnd);
+          continue;
+        }
+        if (reg.community && !ctx.communityComponents) {
+          err(sb, `the component ${JSON.stringify(name)} is a community component. Use the --feature.community-components.enabled command-line flag to enable community components`, sb.block.nameEnd);
+          continue;
+        }
+        addNode(sb, 'component', reg);
+        continue;
+      }
+      const custom = declareScope.resolveName(sb.block.name);
+      if (custom) {
+        if (sb.block.label === undefined) {
+          err(sb, `component ${JSON.stringify(name)} must have a label`, sb.block.nameEnd);
+          continue;
+        }
+        addNode(sb, 'custom');
+        continue;
+      }
+      err(sb, `cannot find the definition of component name ${JSON.stringify(name)}`, sb.block.nameEnd);
+    }
+
+    // 4. services (root only)
+    for (const sb of serviceBlocks) {
+      const name = blockName(sb.block);
+      if (this.opts.isModule) {
+        err(sb, `service ${JSON.stringify(name)} is not allowed inside a module`);
+        continue;
+      }
+      if (serviceSchemas[name] === null) {
+        err(sb, `service ${JSON.stringify(name)} does not support being configured`);
+        continue;
+      }
+      addNode(sb, 'service');
+    }
+
+    if (diags.some((d) => d.severity === 'error')) return undefined;
+
+    // Module arguments that are not declared.
+    if (args) {
+      for (const key of args.keys()) {
+        if (!nodes.has(`argument.${key}`)) {
+          diags.push(diagAt(undefined, 0, 0, `Provided argument ${JSON.stringify(key)} is not defined in the module`));
+        }
+      }
+    }
+
+    this.wireEdges(graph, nodes, declareScope, diags);
+    if (diags.some((d) => d.severity === 'error')) return undefined;
+
+    const { cycles, selfRefs } = graph.cycles();
+    if (vmsg) {
+      for (const cyc of cycles) {
+        for (const id of [...cyc].sort(byPosition(nodes))) {
+          const n = nodes.get(id)!;
+          diags.push(diagAt(n.file, n.block.nameStart, n.block.lcurly + 1, `cycle detected: ${cyc.join(', ')}`));
+        }
+      }
+      for (const id of selfRefs) {
+        const n = nodes.get(id)!;
+        diags.push(diagAt(n.file, n.block.nameStart, n.block.lcurly + 1, 'cannot reference self'));
+      }
+    } else {
+      for (const cyc of cycles) diags.push(diagAt(undefined, 0, 0, `cycle: ${cyc.join(', ')}`));
+      for (const id of selfRefs) diags.push(diagAt(undefined, 0, 0, `self reference: ${id}`));
+    }
+    if (diags.some((d) => d.severity === 'error')) return undefined;
+    return { graph, nodes, declareScope };
+  }
+
+  /** Adds an edge for every reference, by the first prefix of a traversal that is a node ID (as Alloy). */
+  private wireEdges(graph: Graph, nodes: Map<string, GraphNode>, scope: DeclareScope, diags: Diagnostic[]): void {
+    const ctx = this.ctx;
+    const localVars = new Set(['module_path']);
+    for (const node of nodes.values()) {
+      if (node.kind === 'declare') continue;
+      if (node.kind === 'custom') {
+        const r = scope.resolveName(node.block.name);
+        if (r?.kind === 'import') graph.addEdge(node.id, r.nodeID);
+      }
+      const body = node.kind === 'foreach' ? node.block.body.filter((s) => !(s.kind === 'Block' && blockName(s) === 'template')) : node.block.body;
+      for (const expr of expressionsOf(body)) {
+        for (const tr of collectTraversals(expr)) {
+          let target: string | undefined;
+          for (let i = 1; i <= tr.path.length; i++) {
+            const prefix = tr.path.slice(0, i).join('.');
+            if (nodes.has(prefix)) {
+              target = prefix;
+              break;
+            }
+          }
+          const first = tr.path[0]!;
+          if (target) {
+            graph.addEdge(node.id, target);
+            if (stdlib.has(first) && ctx.validatorMessages) {
+              diags.push({ ...diagAt(node.file, tr.start, tr.start + first.length, 'a component is shadowing an existing stdlib name'), severity: 'warning' });
+            }
+            continue;
+          }
+          if (localVars.has(first)) continue;
+          if (stdlib.has(first)) {
+            const info = stdlibInfo(tr.path.join('.')) ?? stdlibInfo(first);
+            const fnPath = stdlibInfo(tr.path.join('.')) ? tr.path.join('.') : first;
+            if (info && !stabilityAllowed(info.stability, ctx.minStability)) {
+              diags.push(diagAt(node.file, tr.start, tr.start + fnPath.length, stabilityMessage(fnPath, info.stability, ctx.minStability)));
+            } else if (info?.deprecated) {
+              const msg = 'this stdlib function is deprecated; please refer to the documentation for updated usage and alternatives';
+              if (ctx.validatorMessages) diags.push({ ...diagAt(node.file, tr.start, tr.start + fnPath.length, msg), severity: 'warning' });
+              else ctx.logger.warn(msg, { function: fnPath });
+            }
+            continue;
+          }
+          diags.push(diagAt(node.file, tr.start, tr.end, `component ${JSON.stringify(tr.path.join('.'))} does not exist or is out of scope`));
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Evaluation
+
+  private evaluateAll(diags: Diagnostic[]): void {
+    const stop = this.ctx.metrics.evaluating(this.opts.id, 1);
+    this.evaluating = true;
+    try {
+      for (const id of this.graph.topoOrder()) this.evaluateNode(this.nodes.get(id)!, diags);
+      this.updateModuleExports();
+    } finally {
+      this.evaluating = false;
+      stop();
+    }
+  }
+
+  private scopeFor(): Scope {
+    return new Scope(this.vars);
+  }
+
+  /** Evaluates one node; errors are appended to `diags` and recorded as unhealthy evaluation. */
+  private evaluateNode(node: GraphNode, diags: Diagnostic[]): void {
+    const started = performance.now();
+    const cell = node.cell;
+    const local: Diagnostic[] = [];
+    try {
+      switch (node.kind) {
+        case 'component':
+          this.evaluateComponent(node, local);
+          break;
+        case 'custom':
+          this.evaluateCustom(node, local);
+          break;
+        case 'import':
+          this.evaluateImport(node, local);
+          break;
+        case 'argument':
+          this.evaluateArgument(node, local);
+          break;
+        case 'export':
+          this.evaluateExport(node, local);
+          break;
+        case 'logging': {
+          const args = this.decode(node, loggingSchema, local);
+          if (args && !this.ctx.validateOnly) this.ctx.applyLogging?.(args);
+          break;
+        }
+        case 'tracing':
+          this.decode(node, tracingSchema, local);
+          break;
+        case 'foreach':
+          this.decode(node, foreachSchema, local);
+          if (!this.ctx.validateOnly) local.push(diagAt(node.file, node.block.nameStart, headerEnd(node.block), 'foreach blocks are not supported by this engine yet'));
+          break;
+        case 'service': {
+          const args = this.decode(node, serviceSchemas[node.name] ?? {}, local);
+          if (args) cell.args = args;
+          break;
+        }
+        case 'declare':
+          break;
+      }
+    } catch (e) {
+      local.push(diagAt(node.file, node.block.start, node.block.end, errorMessage(e)));
+    }
+    const errors = local.filter((d) => d.severity === 'error');
+    if (errors.length) {
+      cell.evalHealth = health('unhealthy', `component evaluation failed: ${errors.map((d) => d.message).join('; ')}`);
+    } else if (node.kind !== 'declare') {
+      cell.evalHealth = health('healthy', 'component evaluated');
+    }
+    diags.push(...local);
+    this.ctx.metrics.observeEvaluation(this.opts.id, (performance.now() - started) / 1000);
+  }
+
+  private decode(node: GraphNode, schema: BlockSchema, diags: Diagnostic[]): Record<string, unknown> | undefined {
+    const scope = this.scopeFor();
+    const file = node.file;
+    const res = decodeBody(node.block.body, schema, {
+      file,
+      evaluate: (e) => evaluate(e, scope, file),
+      rangeStart: node.block.start,
+      rangeEnd: node.block.end,
+    });
+    if (res.diagnostics.length) {
+      diags.push(...res.diagnostics);
+      return undefined;
+    }
+    return res.value;
+  }
+
+  private validateBlockArgs(sb: SourcedBlock, schema: BlockSchema, diags: Diagnostic[]): void {
+    const scope = this.scopeFor();
+    const res = decodeBody(sb.block.body, schema, {
+      file: sb.file,
+      evaluate: (e) => evaluate(e, scope, sb.file),
+      rangeStart: sb.block.start,
+      rangeEnd: sb.block.end,
+    });
+    diags.push(...res.diagnostics);
+  }
+
+  private evaluateComponent(node: GraphNode, diags: Diagnostic[]): void {
+    const reg = node.registration!;
+    const args = this.decode(node, reg.args, diags);
+    const cell = node.cell;
+    if (!args) return;
+    if (this.ctx.validateOnly) {
+      this.setExports(cell, placeholderExports(reg.exports ?? {}));
+      return;
+    }
+    if (!cell.instance) {
+      if (!reg.build) {
+        diags.push(diagAt(node.file, node.block.start, node.block.end, `Failed to build component: building component: component ${JSON.stringify(reg.name)} is not implemented by this engine yet`));
+        return;
+      }
+      try {
+        cell.instance = reg.build(this.componentOptions(cell), args);
+      } catch (e) {
+        diags.push(diagAt(node.file, node.block.start, node.block.end, `Failed to build component: building component: ${errorMessage(e)}`));
+        return;
+      }
+      cell.args = args;
+      return;
+    }
+    if (argsEqual(cell.args, args)) return;
+    try {
+      cell.instance.update(args);
+      cell.args = args;
+    } catch (e) {
+      diags.push(diagAt(node.file, node.block.start, node.block.end, `Failed to build component: updating component: ${errorMessage(e)}`));
+    }
+  }
+
+  private evaluateCustom(node: GraphNode, diags: Diagnostic[]): void {
+    const def = this.declareScope.lookup(node.block.name);
+    if (!def) {
+      diags.push(diagAt(node.file, node.block.nameStart, node.block.nameEnd, `cannot find the definition of component name ${JSON.stringify(node.name)}`));
+      return;
+    }
+    const scope = this.scopeFor();
+    const values = new Map<string, Value>();
+    for (const stmt of node.block.body) {
+      if (stmt.kind === 'Block') {
+        diags.push(diagAt(node.file, stmt.nameStart, stmt.nameEnd, `unrecognized block name ${JSON.stringify(blockName(stmt))}`));
+        continue;
+      }
+      try {
+        values.set(stmt.name, evaluate(stmt.value, scope, node.file));
+      } catch (e) {
+        pushError(e, diags, node.file, stmt.value.start, stmt.value.end);
+      }
+    }
+    if (diags.length) return;
+    const cell = node.cell;
+    if (this.ctx.validateOnly) {
+      this.validateModuleArgs(def, values, node, diags);
+      return;
+    }
+    const args: ModuleArgs = { def, defKey: `${def.file.filename}\0${def.file.text.slice(def.block.start, def.block.end)}`, values };
+    if (!cell.instance) {
+      try {
+        cell.instance = new ModuleComponent(this.componentOptions(cell), args, (opts, d, onExports) => this.childController(opts, d, onExports));
+        cell.args = args;
+      } catch (e) {
+        pushError(e, diags, node.file, node.block.start, node.block.end, 'Failed to build component: building component: ');
+      }
+      return;
+    }
+    const prev = cell.args as ModuleArgs;
+    if (prev && prev.defKey === args.defKey && prev.def === args.def && mapsEqual(prev.values, args.values)) return;
+    try {
+      cell.instance.update(args);
+      cell.args = args;
+    } catch (e) {
+      pushError(e, diags, node.file, node.block.start, node.block.end, 'Failed to build component: updating component: ');
+    }
+  }
+
+  private validateModuleArgs(def: DeclareDef, values: Map<string, Value>, node: GraphNode, diags: Diagnostic[]): void {
+    const declared = new Set<string>();
+    for (const s of def.block.body) if (s.kind === 'Block' && blockName(s) === 'argument' && s.label) declared.add(s.label);
+    for (const k of values.keys()) {
+      if (!declared.has(k)) diags.push(diagAt(node.file, node.block.nameStart, headerEnd(node.block), `Provided argument ${JSON.stringify(k)} is not defined in the module`));
+    }
+  }
+
+  private childController(opts: ComponentOptions, def: DeclareDef, onExports: (e: Value) => void): Controller {
+    return new Controller(this.ctx, {
+      id: opts.id,
+      isModule: true,
+      parentScope: def.scope,
+      modulePath: def.modulePath,
+      onExports,
+    });
+  }
+
+  private evaluateImport(node: GraphNode, diags: Diagnostic[]): void {
+    const schema = importSchemas[node.name]!;
+    const args = this.decode(node, schema, diags);
+    if (!args || this.ctx.validateOnly) return;
+    if (node.name !== 'import.string' && node.name !== 'import.file') return;
+    const cell = node.cell;
+    if (!cell.instance) {
+      const inst = new ImportComponent(node.name, this.componentOptions(cell), args, this.opts.modulePath, () => {
+        cell.version++;
+        this.markDirty(cell.id);
+      });
+      try {
+        inst.load(true);
+      } catch (e) {
+        pushError(e, diags, node.file, node.block.start, node.block.end, 'Failed to build component: building component: ');
+        return;
+      }
+      cell.instance = inst;
+      cell.args = args;
+      return;
+    }
+    if (!argsEqual(cell.args, args)) {
+      cell.instance.update(args);
+      cell.args = args;
+    }
+  }
+
+  private evaluateArgument(node: GraphNode, diags: Diagnostic[]): void {
+    const args = this.decode(node, argumentSchema, diags) as { optional: boolean; default?: Value } | undefined;
+    if (!args) return;
+    const label = node.label!;
+    let value: Value;
+    if (this.moduleArgs.has(label)) value = this.moduleArgs.get(label)!;
+    else if (!args.optional && !this.ctx.validateOnly) {
+      diags.push(diagAt(node.file, node.block.start, node.block.end, `missing required argument ${JSON.stringify(label)} to module`));
+      return;
+    } else value = args.default ?? null;
+    this.setExports(node.cell, new Map([['value', value]]));
+  }
+
+  private evaluateExport(node: GraphNode, diags: Diagnostic[]): void {
+    const args = this.decode(node, exportSchema, diags);
+    if (!args) return;
+    node.cell.args = args;
+    node.cell.exports = args.value as Value;
+    if (!this.evaluating) this.updateModuleExports();
+  }
+
+  private updateModuleExports(): void {
+    if (!this.opts.isModule) return;
+    const out = new Map<string, Value>();
+    for (const n of this.nodes.values()) if (n.kind === 'export') out.set(n.label!, n.cell.exports);
+    if (valuesEqual(out, this.moduleExports)) return;
+    this.moduleExports = out;
+    this.opts.onExports?.(out);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Exports and dependants
+
+  private componentOptions(cell: Cell): ComponentOptions {
+    const globalID = this.opts.id ? `${this.opts.id}/${cell.id}` : cell.id;
+    cell.metrics = this.ctx.componentRegistry(this.opts.id ? `/${this.opts.id}` : '/', cell.id);
+    return {
+      id: globalID,
+      localID: cell.id,
+      logger: this.ctx.logger.child({ component_path: this.opts.id ? `/${this.opts.id}` : '/', component_id: cell.id }),
+      registry: cell.metrics,
+      dataPath: this.ctx.dataPath(globalID),
+      onStateChange: (exports) => {
+        if (this.cells.get(cell.id) !== cell && this.evaluating === false && !this.nodesHaveCell(cell)) {
+          // A stopped or rejected component publishing late: keep its value but wake nobody.
+          cell.exports = fromJS(exports);
+          return;
+        }
+        this.setExports(cell, fromJS(exports));
+      },
+    };
+  }
+
+  private nodesHaveCell(cell: Cell): boolean {
+    return this.nodes.get(cell.id)?.cell === cell;
+  }
+
+  private setExports(cell: Cell, exports: Value): void {
+    if (valuesEqual(cell.exports, exports) && this.hasVar(cell.id)) return;
+    cell.exports = exports;
+    cell.version++;
+    this.setVar(cell.id, exports);
+    this.markDirty(cell.id);
+  }
+
+  private markDirty(id: string): void {
+    this.dirty.add(id);
+    this.ctx.metrics.queueSize(this.opts.id, this.dirty.size);
+    if (!this.evaluating) this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.ctx.validateOnly) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Re-evaluates the direct dependants of every changed node, once each, in topological order. */
+  private flush(): void {
+    if (this.dirty.size === 0) return;
+    const changed = [...this.dirty];
+    this.dirty.clear();
+    this.ctx.metrics.queueSize(this.opts.id, 0);
+    const targets = new Set<string>();
+    for (const id of changed) for (const dep of this.graph.dependants(id)) targets.add(dep);
+    if (targets.size === 0) return;
+    const diags: Diagnostic[] = [];
+    this.evaluating = true;
+    const stop = this.ctx.metrics.evaluating(this.opts.id, 1);
+    try {
+      for (const id of this.graph.topoOrder(targets)) {
+        const node = this.nodes.get(id);
+        if (node) this.evaluateNode(node, diags);
+      }
+      this.updateModuleExports();
+    } finally {
+      this.evaluating = false;
+      stop();
+    }
+    for (const d of diags) if (d.severity === 'error') this.ctx.logger.error('failed to evaluate component', { err: d.message });
+    if (this.dirty.size) this.scheduleFlush();
+  }
+
+  private hasVar(id: string): boolean {
+    let cur: Value | undefined = this.vars as Value;
+    for (const part of id.split('.')) {
+      if (!(cur instanceof Map)) return false;
+      cur = cur.get(part);
+      if (cur === undefined) return false;
+    }
+    return true;
+  }
+
+  private setVar(id: string, value: Value): void {
+    const parts = id.split('.');
+    let cur = this.vars;
+    for (let i = 0; i < parts.length - 1; i++) {
+      let next = cur.get(parts[i]!);
+      if (!(next instanceof Map)) {
+        next = new Map();
+        cur.set(parts[i]!, next);
+      }
+      cur = next;
+    }
+    cur.set(parts[parts.length - 1]!, value);
+  }
+
+  /** Removes a node's exports from the scope, pruning parents that became empty. */
+  private deleteVar(id: string): void {
+    const parts = id.split('.');
+    const path: Map<string, Value>[] = [this.vars];
+    for (let i = 0; i < parts.length - 1; i++) {
+      const next = path[i]!.get(parts[i]!);
+      if (!(next instanceof Map)) return;
+      path.push(next);
+    }
+    path[path.length - 1]!.delete(parts[parts.length - 1]!);
+    for (let i = path.length - 1; i > 0; i--) {
+      if (path[i]!.size === 0) path[i - 1]!.delete(parts[i - 1]!);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Scheduling
+
+  /** Runs the graph's components until `signal` aborts, then stops them dependants first. */
+  async run(signal: AbortSignal): Promise<void> {
+    this.runSignal = signal;
+    await this.synchronize([], this.graph);
+    await new Promise<void>((res) => {
+      this.runDone = res;
+      if (signal.aborted) res();
+      else signal.addEventListener('abort', () => res(), { once: true });
+    });
+    await this.stopAll();
+  }
+
+  /** Stops removed components (dependants first) and starts new ones (dependencies first). */
+  private async synchronize(removed: GraphNode[], oldGraph: Graph): Promise<void> {
+    const removedIDs = new Set(removed.map((n) => n.id));
+    const order = oldGraph.topoOrder().filter((id) => removedIDs.has(id)).reverse();
+    const byID = new Map(removed.map((n) => [n.id, n]));
+    for (const id of order) await this.stopCell(byID.get(id)!.cell);
+    if (!this.runSignal || this.runSignal.aborted) return;
+    for (const id of this.graph.topoOrder()) {
+      const cell = this.nodes.get(id)!.cell;
+      if (cell.instance && !cell.running) this.startCell(cell);
+    }
+  }
+
+  private startCell(cell: Cell): void {
+    const inst = cell.instance!;
+    const abort = new AbortController();
+    cell.abort = abort;
+    cell.runHealth = health('healthy', 'started component');
+    cell.running = (async () => {
+      try {
+        await inst.run(abort.signal);
+        cell.runHealth = health('exited', 'component shut down cleanly');
+      } catch (e) {
+        cell.runHealth = health('exited', `component shut down with error: ${errorMessage(e)}`);
+        this.ctx.logger.error('component exited with error', { component_id: cell.id, err: errorMessage(e) });
+      }
+    })();
+  }
+
+  private async stopCell(cell: Cell): Promise<void> {
+    if (!cell.running) {
+      this.releaseCell(cell);
+      return;
+    }
+    cell.abort!.abort();
+    const deadline = this.ctx.shutdownDeadlineMs;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      cell.running,
+      new Promise<void>((res) => {
+        timer = setTimeout(() => {
+          this.ctx.logger.warn('component did not stop before the shutdown deadline', { component_id: cell.id });
+          res();
+        }, deadline);
+      }),
+    ]);
+    clearTimeout(timer);
+    cell.running = undefined;
+    this.releaseCell(cell);
+  }
+
+  private releaseCell(cell: Cell): void {
+    if (cell.metrics) this.ctx.releaseComponentRegistry(cell.metrics);
+    cell.metrics = undefined;
+  }
+
+  /** Stops every component in reverse dependency order. */
+  async stopAll(): Promise<void> {
+    for (const id of this.graph.topoOrder().reverse()) {
+      const n = this.nodes.get(id);
+      if (n) await this.stopCell(n.cell);
+    }
+    this.runDone?.();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Introspection
+
+  get ready(): boolean {
+    return this.loadedOnce;
+  }
+
+  /** Health of a node: least healthy of run, evaluation and the component's own health. */
+  nodeHealth(id: string): Health | undefined {
+    const n = this.nodes.get(id);
+    if (!n) return undefined;
+    const c = n.cell;
+    let own: Health | undefined;
+    try {
+      own = c.instance?.health?.();
+    } catch (e) {
+      own = health('unhealthy', errorMessage(e));
+    }
+    if (n.kind === 'declare') return health('healthy', 'declare');
+    return leastHealthy(c.running || c.runHealth.state === 'exited' ? c.runHealth : undefined, c.evalHealth, own);
+  }
+
+  /** Least healthy of the module's components (used as a custom component's own health). */
+  moduleHealth(): Health | undefined {
+    const hs: Health[] = [];
+    for (const n of this.nodes.values()) if (n.kind === 'component' || n.kind === 'custom') hs.push(this.nodeHealth(n.id)!);
+    const bad = hs.filter((h) => h.state === 'unhealthy');
+    return bad.length ? leastHealthy(...bad) : undefined;
+  }
+
+  /** Nodes of this controller in definition order. */
+  listNodes(): GraphNode[] {
+    return [...this.nodes.values()];
+  }
+
+  node(id: string): GraphNode | undefined {
+    return this.nodes.get(id);
+  }
+
+  graphView(): Graph {
+    return this.graph;
+  }
+
+  edges(): { from: string; to: string }[] {
+    const out: { from: string; to: string }[] = [];
+    for (const [from, tos] of this.graph.out) for (const to of tos) out.push({ from, to });
+    return out;
+  }
+
+  /** Child controllers of custom component instances (for the components API and health). */
+  childControllers(): Controller[] {
+    const out: Controller[] = [];
+    for (const n of this.nodes.values()) {
+      if (n.cell.instance instanceof ModuleComponent) out.push(n.cell.instance.controller);
+    }
+    return out;
+  }
+}
+
+// -----------------------------------------------------------------------------------------------
+
+function headerEnd(b: BlockStmt): number {
+  return b.label !== undefined && b.labelStart >= 0 ? b.labelStart + b.label.length + 2 : b.nameEnd;
+}
+
+function formatPos(sb: SourcedBlock): string {
+  const p = sb.file.position(sb.block.nameStart);
+  return `${p.filename}:${p.line}:${p.column}`;
+}
+
+function byPosition(nodes: Map<string, GraphNode>) {
+  return (a: string, b: string) => {
+    const x = nodes.get(a)!;
+    const y = nodes.get(b)!;
+    if (x.file !== y.file) return x.file.filename.localeCompare(y.file.filename);
+    return x.block.start - y.block.start;
+  };
+}
+
+export function stabilityMessage(what: string, level: string, min: string): string {
+  return `${what} is at stability level ${JSON.stringify(level)}, which is below the minimum allowed stability level ${JSON.stringify(min)}. Use --stability.level command-line flag to enable ${JSON.stringify(level)} features`;
+}
+
+/** Every expression in a body, including nested blocks. */
+function* expressionsOf(body: Stmt[]): Generator<import('../syntax/ast.js').Expr> {
+  for (const s of body) {
+    if (s.kind === 'Attribute') yield s.value;
+    else yield* expressionsOf(s.body);
+  }
+}
+
+function errorMessage(e: unknown): string {
+  if (e && typeof e === 'object' && 'diagnostics' in e) {
+    return ((e as { diagnostics: Diagnostic[] }).diagnostics).map((d) => d.message).join('; ');
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+function pushError(e: unknown, diags: Diagnostic[], file: SourceFile, start: number, end: number, prefix = ''): void {
+  if (e && typeof e === 'object' && 'diagnostics' in e && !prefix) {
+    diags.push(...(e as { diagnostics: Diagnostic[] }).diagnostics);
+    return;
+  }
+  diags.push(diagAt(file, start, end, prefix + errorMessage(e)));
+}
+
+function mapsEqual(a: Map<string, Value>, b: Map<string, Value>): boolean {
+  return valuesEqual(a, b);
+}
+
+/** Stand-in exports for static validation: values of the declared types, so references type-check. */
+function placeholderExports(exports: Record<string, TypeSpec>): Value {
+  const out = new Map<string, Value>();
+  for (const [k, t] of Object.entries(exports)) out.set(k, placeholder(t));
+  return out;
+}
+
+function placeholder(t: TypeSpec): Value {
+  switch (t.kind) {
+    case 'string':
+    case 'duration':
+      return '';
+    case 'optional_secret':
+      return '';
+    case 'secret':
+      return new Secret('');
+    case 'bool':
+      return false;
+    case 'number':
+      return fromJS(0);
+    case 'list':
+      return [];
+    case 'map':
+    case 'target':
+      return new Map();
+    case 'capsule':
+      return new Capsule(t.name, Symbol(t.name));
+    default:
+      return null;
+  }
+}
+
+export { FuncValue };

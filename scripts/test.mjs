@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// Runs every workspace's tests with Node's test runner (TypeScript through tsx, sources via the
+// `foundry-source` export condition) and ends with the line `N passed, N failed[, N skipped]`.
+//
+// Usage: node scripts/test.mjs [test files or directories...]   (default: pkg-backend/*/test)
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+
+function collect(path, out) {
+  const st = statSync(path);
+  if (st.isDirectory()) {
+    for (const name of readdirSync(path).sort()) {
+      if (name === 'node_modules' || name === 'fixtures') continue;
+      collect(join(path, name), out);
+    }
+  } else if (/\.test\.(ts|mjs|js)$/.test(path)) out.push(path);
+}
+
+const args = process.argv.slice(2);
+const roots = args.length
+  ? args.map((a) => resolve(a))
+  : readdirSync(join(root, 'pkg-backend'))
+      .map((p) => join(root, 'pkg-backend', p, 'test'))
+      .filter(existsSync);
+const files = [];
+for (const r of roots) collect(r, files);
+if (files.length === 0) {
+  console.error('no test files found');
+  process.exit(1);
+}
+
+const tap = join(mkdtempSync(join(tmpdir(), 'foundry-test-')), 'report.tap');
+const child = spawn(
+  process.execPath,
+  [
+    '--conditions=foundry-source',
+    '--import',
+    'tsx',
+    '--test',
+    '--test-timeout=120000',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...files,
+  ],
+  { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
+);
+child.on('exit', (code, signal) => {
+  let pass = 0;
+  let fail = 0;
+  let skip = 0;
+  try {
+    const text = readFileSync(tap, 'utf8');
+    pass = Number(/^# pass (\d+)/m.exec(text)?.[1] ?? 0);
+    fail = Number(/^# fail (\d+)/m.exec(text)?.[1] ?? 0);
+    skip = Number(/^# skipped (\d+)/m.exec(text)?.[1] ?? 0) + Number(/^# todo (\d+)/m.exec(text)?.[1] ?? 0);
+  } catch {
+    fail = Math.max(fail, 1);
+  }
+  if (code !== 0 && fail === 0) fail = 1;
+  console.log(`${pass} passed, ${fail} failed${skip ? `, ${skip} skipped` : ''}`);
+  process.exit(code ?? (signal ? 1 : 0));
+});
