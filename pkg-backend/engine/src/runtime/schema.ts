@@ -66,6 +66,8 @@ export interface BlockFieldSpec {
   required?: boolean;
   /** Whether the block takes a label (decoded into the `label` key when set). */
   label?: 'required' | 'optional';
+  /** Decode an absent block as an empty one, so its defaults apply (Go's SetToDefault of the parent). */
+  defaultIfAbsent?: boolean;
 }
 
 export interface BlockSchema {
@@ -78,8 +80,11 @@ export interface BlockSchema {
   enums?: Record<string, { field: string; members: Record<string, BlockSchema> }>;
   /** Accept any attribute (maps such as `external_labels`); values decode with this type. */
   anyAttrs?: TypeSpec;
-  /** Cross-field validation after decoding; return an error message or undefined. */
-  validate?: (args: any) => string | undefined;
+  /**
+   * Cross-field validation after decoding; returns an error message, or a message and the attribute
+   * whose value it concerns (the diagnostic then points at that value), or undefined.
+   */
+  validate?: (args: any) => string | { message: string; attr?: string } | undefined;
 }
 
 /** Evaluates an expression in the decoder's scope (injected so the schema layer stays syntax-agnostic). */
@@ -128,6 +133,7 @@ function decodeInto(
   const attrs = schema.attrs ?? {};
   const blocks = schema.blocks ?? {};
   const seenAttrs = new Set<string>();
+  const attrExprs = new Map<string, Expr>();
   const blockCounts = new Map<string, number>();
   const fail = (msg: string, start: number, end: number) => diags.push(diagAt(ctx.file, start, end, msg));
 
@@ -148,6 +154,7 @@ function decodeInto(
         continue;
       }
       seenAttrs.add(stmt.name);
+      attrExprs.set(stmt.name, stmt.value);
       try {
         const v = ctx.evaluate(stmt.value);
         out[stmt.name] = convert(v, spec ? spec.type : schema.anyAttrs!, stmt.value);
@@ -165,9 +172,18 @@ function decodeInto(
   for (const [name, spec] of Object.entries(blocks)) {
     if (spec.required && !blockCounts.has(name)) fail(`missing required block ${JSON.stringify(name)}`, ctx.rangeStart, ctx.rangeEnd);
   }
+  for (const [name, spec] of Object.entries(blocks)) {
+    if (spec.defaultIfAbsent && !blockCounts.has(name) && !spec.multiple) {
+      out[name] = decodeInto([], spec.schema, ctx, diags);
+    }
+  }
   if (schema.validate && diags.length === 0) {
-    const msg = schema.validate(out);
-    if (msg) fail(msg, ctx.rangeStart, ctx.rangeEnd);
+    const res = schema.validate(out);
+    if (typeof res === 'string') fail(res, ctx.rangeStart, ctx.rangeEnd);
+    else if (res) {
+      const e = res.attr ? attrExprs.get(res.attr) : undefined;
+      fail(res.message, e ? e.start : ctx.rangeStart, e ? e.end : ctx.rangeEnd);
+    }
   }
   return out;
 }
