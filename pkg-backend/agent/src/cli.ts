@@ -17,6 +17,7 @@ import {
   type Diagnostic,
   type SourceText,
   type Stability,
+  validateSources,
 } from '@foundry/engine';
 import { configHash, readConfig } from './config-source.js';
 import { startServer } from './server.js';
@@ -170,29 +171,13 @@ async function validateCommand(args: string[], out: Out): Promise<number> {
   const sources: SourceText[] = [];
   for (const p of positionals) sources.push(...(await readConfig(p)));
   const diags = validateSources(sources, {
+    registry: createDefaultRegistry(),
     minStability: min ?? 'generally-available',
     communityComponents: values['feature.community-components.enabled'] ?? false,
     modulePath: dirname(resolve(positionals[0]!)),
   });
   if (diags.length) out.stderr(pretty(diags, sources));
   return diags.some((d) => d.severity === 'error') ? 1 : 0;
-}
-
-/** Static validation of config sources: syntax, components, arguments, references, cycles, stability. */
-export function validateSources(
-  sources: SourceText[],
-  opts: { minStability: Stability; communityComponents?: boolean; modulePath?: string },
-): Diagnostic[] {
-  const engine = new Engine({
-    registry: createDefaultRegistry(),
-    minStability: opts.minStability,
-    communityComponents: opts.communityComponents ?? false,
-    validateOnly: true,
-    validatorMessages: true,
-    modulePath: opts.modulePath,
-    logSink: new LogSink({ write: () => undefined }),
-  });
-  return engine.load(sources).diagnostics;
 }
 
 async function runCommand(args: string[], out: Out): Promise<number> {
@@ -244,8 +229,7 @@ async function runCommand(args: string[], out: Out): Promise<number> {
       return { error: `reading config path ${JSON.stringify(configPath)}: ${(err as Error).message}`, diagnostics: [], sources: [] };
     }
     const res = engine.load(sources);
-    const parseFailed = !res.committed && res.diagnostics.length > 0 && res.diagnostics.every((d) => d.start.line > 0);
-    metrics.recordLoad(configHash(sources), res.committed || !parseFailed);
+    metrics.recordLoad(configHash(sources), res.parsed !== false);
     const errors = res.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) return { error: new DiagnosticError(errors).message, diagnostics: res.diagnostics, sources };
     return { diagnostics: res.diagnostics, sources };

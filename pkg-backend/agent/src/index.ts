@@ -1,5 +1,5 @@
 /** Public API of @foundry/agent (the CLI entry and the HTTP handler, for embedding and tests). */
-export { main, validateSources } from './cli.js';
+export { main } from './cli.js';
 export { handle, startServer, type ServerDeps } from './server.js';
 export { AgentMetrics } from './self-metrics.js';
 export { readConfig, configHash } from './config-source.js';

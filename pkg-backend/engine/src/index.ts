@@ -6,6 +6,7 @@ export * from './syntax/index.js';
 export { collectTraversals, evaluate, Scope } from './syntax/eval.js';
 export { setBuildVersion, stdlib, stdlibInfo } from './syntax/stdlib/index.js';
 export { encodeValue } from './syntax/alloyjson.js';
+export { printDiagnostics } from './syntax/diag-printer.js';
 
 export {
   ComponentRegistry,
@@ -24,4 +25,5 @@ export { Logger, LogSink, type LogFormat, type LogLevel, type LogRecord } from '
 export { formatDuration, parseDuration } from './runtime/duration.js';
 export { argsEqual, convert, decodeBody, t, type BlockSchema, type TypeSpec } from './runtime/schema.js';
 export { renderRegistries } from './runtime/metrics.js';
+export { validateSources, type ValidateOptions } from './runtime/validate.js';
 export { createDefaultRegistry } from './registry.js';

@@ -47,8 +47,10 @@ export interface ControllerOptions {
 export interface LoadResult {
   /** Every error and warning found. */
   diagnostics: Diagnostic[];
-  /** False when the load was rejected (structural errors); the previous graph keeps running. */
+  /** False when the load was rejected (syntax or structural errors); the previous graph keeps running. */
   committed: boolean;
+  /** False when the sources did not parse (Alloy's `alloy_config_last_load_successful` reflects only this). */
+  parsed?: boolean;
 }
 
 /** A statement with the file it came from. */

@@ -109,8 +109,8 @@ export class Engine {
    */
   load(sources: SourceText[]): LoadResult {
     const parsed = parseAll(sources);
-    if (parsed.diagnostics.length) return { diagnostics: parsed.diagnostics, committed: false };
-    const res = this.root.load(parsed.files);
+    if (parsed.diagnostics.length) return { diagnostics: parsed.diagnostics, committed: false, parsed: false };
+    const res: LoadResult = { ...this.root.load(parsed.files), parsed: true };
     if (res.committed) {
       if (!this.root.node('logging') && !this.ctx.validateOnly) this.applyLogging(DEFAULT_LOGGING);
       if (!res.diagnostics.some((d) => d.severity === 'error')) this.loaded = true;
@@ -124,7 +124,7 @@ export class Engine {
    */
   loadModule(name: string, sources: SourceText[]): LoadResult {
     const parsed = parseAll(sources);
-    if (parsed.diagnostics.length) return { diagnostics: parsed.diagnostics, committed: false };
+    if (parsed.diagnostics.length) return { diagnostics: parsed.diagnostics, committed: false, parsed: false };
     let ctrl = this.modules.get(name);
     const isNew = !ctrl;
     if (!ctrl) ctrl = new Controller(this.ctx, { id: name, isModule: true, modulePath: this.options.modulePath ?? process.cwd() });
