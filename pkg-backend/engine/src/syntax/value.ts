@@ -54,8 +54,9 @@ export function formatFloatF(f: number): string {
   if (Number.isNaN(f)) return 'NaN';
   if (f === Infinity) return '+Inf';
   if (f === -Infinity) return '-Inf';
+  if (Object.is(f, -0)) return '-0';
   const s = String(f);
-  if (!/e/i.test(s)) return s === '-0' ? '-0' : s;
+  if (!/e/i.test(s)) return s;
   // Expand exponent notation without losing the shortest digits.
   const neg = s.startsWith('-');
   const [mant, expStr] = (neg ? s.slice(1) : s).split(/e/i) as [string, string];
