@@ -142,7 +142,9 @@ async function readStdin(): Promise<string> {
 function stabilityFlag(v: string | undefined, out: Out): Stability | undefined | null {
   if (v === undefined) return undefined;
   if (!isStability(v)) {
-    out.stderr(`error: invalid --stability.level ${JSON.stringify(v)}: expected generally-available, public-preview or experimental\n`);
+    out.stderr(
+      `error: invalid --stability.level ${JSON.stringify(v)}: expected generally-available, public-preview or experimental\n`,
+    );
     return null;
   }
   return v;
@@ -226,12 +228,17 @@ async function runCommand(args: string[], out: Out): Promise<number> {
       sources = await readConfig(configPath);
     } catch (err) {
       metrics.recordLoad('', false);
-      return { error: `reading config path ${JSON.stringify(configPath)}: ${(err as Error).message}`, diagnostics: [], sources: [] };
+      return {
+        error: `reading config path ${JSON.stringify(configPath)}: ${(err as Error).message}`,
+        diagnostics: [],
+        sources: [],
+      };
     }
     const res = engine.load(sources);
     metrics.recordLoad(configHash(sources), res.parsed !== false);
     const errors = res.diagnostics.filter((d) => d.severity === 'error');
-    if (errors.length) return { error: new DiagnosticError(errors).message, diagnostics: res.diagnostics, sources };
+    if (errors.length)
+      return { error: new DiagnosticError(errors).message, diagnostics: res.diagnostics, sources };
     return { diagnostics: res.diagnostics, sources };
   };
 
@@ -259,13 +266,19 @@ async function runCommand(args: string[], out: Out): Promise<number> {
       values['server.http.listen-addr']!,
     );
   } catch (err) {
-    out.stderr(`Error: failed to listen on ${values['server.http.listen-addr']}: ${(err as Error).message}\n`);
+    out.stderr(
+      `Error: failed to listen on ${values['server.http.listen-addr']}: ${(err as Error).message}\n`,
+    );
     return 1;
   }
 
   const abort = new AbortController();
   const onHup = () => {
-    void load().then((r) => (r.error === undefined ? log.info('config reloaded') : log.error('failed to reload config', { err: r.error })));
+    void load().then((r) =>
+      r.error === undefined
+        ? log.info('config reloaded')
+        : log.error('failed to reload config', { err: r.error }),
+    );
   };
   const onStop = (sig: string) => {
     log.info('received shutdown signal, stopping components', { signal: sig });

@@ -3,7 +3,14 @@
  * (`internal/component/component_provider.go`): arguments/exports as alloyjson bodies, secrets
  * redacted, empty lists as `[]`, `label` omitted when empty.
  */
-import { encodeValue, fromJS, RECEIVER_CAPSULES, type ComponentInfo, type Engine, type Value } from '@foundry/engine';
+import {
+  encodeValue,
+  fromJS,
+  RECEIVER_CAPSULES,
+  type ComponentInfo,
+  type Engine,
+  type Value,
+} from '@foundry/engine';
 
 export interface ComponentJSON {
   name: string;
@@ -83,9 +90,13 @@ export function componentJSON(info: ComponentInfo, engine: Engine, detail: boole
   };
   if (j.label === undefined) delete j.label;
   if (detail) {
-    const args = cell.args && typeof cell.args === 'object' && 'values' in (cell.args as object) && 'def' in (cell.args as object)
-      ? (cell.args as { values: Map<string, Value> }).values
-      : cell.args;
+    const args =
+      cell.args &&
+      typeof cell.args === 'object' &&
+      'values' in (cell.args as object) &&
+      'def' in (cell.args as object)
+        ? (cell.args as { values: Map<string, Value> }).values
+        : cell.args;
     j.arguments = encodeBody(args, blockNames);
     j.exports = encodeBody(cell.exports);
     const dbg = cell.instance?.debugInfo?.();

@@ -13,7 +13,9 @@ export async function readConfig(path: string): Promise<SourceText[]> {
   const st = await stat(path);
   if (!st.isDirectory()) return [{ filename: path, text: await readFile(path, 'utf8') }];
   const names = (await readdir(path)).filter((n) => n.endsWith('.alloy')).sort();
-  return Promise.all(names.map(async (n) => ({ filename: join(path, n), text: await readFile(join(path, n), 'utf8') })));
+  return Promise.all(
+    names.map(async (n) => ({ filename: join(path, n), text: await readFile(join(path, n), 'utf8') })),
+  );
 }
 
 export function configHash(sources: SourceText[]): string {

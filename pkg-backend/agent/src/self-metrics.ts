@@ -18,16 +18,48 @@ export class AgentMetrics {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
       name: 'alloy_build_info',
-      help: 'A metric with a constant \'1\' value labeled by version, revision, branch, goversion from which alloy was built, and the goos and goarch for the build.',
+      help: "A metric with a constant '1' value labeled by version, revision, branch, goversion from which alloy was built, and the goos and goarch for the build.",
       labelNames: ['version', 'revision', 'branch', 'goversion', 'goos', 'goarch', 'tags'],
       registers,
-    }).set({ version: VERSION, revision: '', branch: '', goversion: process.version, goos: goos(), goarch: goarch(), tags: 'builtinassets' }, 1);
-    this.hash = new Gauge({ name: 'alloy_config_hash', help: 'Hash of the currently active config file.', labelNames: ['sha256', 'cluster_name'], registers });
-    this.lastSuccess = new Gauge({ name: 'alloy_config_last_load_successful', help: 'Config loaded successfully.', registers });
-    this.lastSuccessTs = new Gauge({ name: 'alloy_config_last_load_success_timestamp_seconds', help: 'Timestamp of the last successful configuration load.', registers });
-    this.failures = new Counter({ name: 'alloy_config_load_failures_total', help: 'Configuration load failures.', registers });
+    }).set(
+      {
+        version: VERSION,
+        revision: '',
+        branch: '',
+        goversion: process.version,
+        goos: goos(),
+        goarch: goarch(),
+        tags: 'builtinassets',
+      },
+      1,
+    );
+    this.hash = new Gauge({
+      name: 'alloy_config_hash',
+      help: 'Hash of the currently active config file.',
+      labelNames: ['sha256', 'cluster_name'],
+      registers,
+    });
+    this.lastSuccess = new Gauge({
+      name: 'alloy_config_last_load_successful',
+      help: 'Config loaded successfully.',
+      registers,
+    });
+    this.lastSuccessTs = new Gauge({
+      name: 'alloy_config_last_load_success_timestamp_seconds',
+      help: 'Timestamp of the last successful configuration load.',
+      registers,
+    });
+    this.failures = new Counter({
+      name: 'alloy_config_load_failures_total',
+      help: 'Configuration load failures.',
+      registers,
+    });
     const start = Date.now() / 1000 - process.uptime();
-    new Gauge({ name: 'alloy_resources_process_start_time_seconds', help: 'Start time of the process since Unix epoch in seconds.', registers }).set(start);
+    new Gauge({
+      name: 'alloy_resources_process_start_time_seconds',
+      help: 'Start time of the process since Unix epoch in seconds.',
+      registers,
+    }).set(start);
     let lastCpu = process.cpuUsage();
     let cpuTotal = 0;
     new Gauge({

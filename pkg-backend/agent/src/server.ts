@@ -16,7 +16,13 @@ export interface ServerDeps {
   reload(): Promise<string | undefined>;
 }
 
-function send(req: IncomingMessage, res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  body: string,
+  type = 'text/plain; charset=utf-8',
+): void {
   let buf = Buffer.from(body);
   const headers: Record<string, string | number> = { 'Content-Type': type };
   if (buf.length > 1024 && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
@@ -39,10 +45,18 @@ export async function handle(deps: ServerDeps, req: IncomingMessage, res: Server
   const { engine } = deps;
 
   if (path === '/metrics') {
-    return send(req, res, 200, await engine.metricsText([deps.metrics.registry]), 'text/plain; version=0.0.4; charset=utf-8');
+    return send(
+      req,
+      res,
+      200,
+      await engine.metricsText([deps.metrics.registry]),
+      'text/plain; version=0.0.4; charset=utf-8',
+    );
   }
   if (path === '/-/ready') {
-    return engine.ready ? send(req, res, 200, 'Alloy is ready.\n') : send(req, res, 503, 'Alloy is not ready.\n');
+    return engine.ready
+      ? send(req, res, 200, 'Alloy is ready.\n')
+      : send(req, res, 503, 'Alloy is not ready.\n');
   }
   if (path === '/-/healthy') {
     const bad = engine.unhealthyComponents();
@@ -59,12 +73,22 @@ export async function handle(deps: ServerDeps, req: IncomingMessage, res: Server
   if (path.startsWith(web)) {
     const rest = decodeURIComponent(path.slice(web.length));
     if (rest === 'components') {
-      return json(req, res, 200, engine.components('').map((c) => componentJSON(c, engine, false)));
+      return json(
+        req,
+        res,
+        200,
+        engine.components('').map((c) => componentJSON(c, engine, false)),
+      );
     }
     const mod = /^modules\/(.+)\/components$/.exec(rest);
     if (mod) {
       if (!engine.controller(mod[1]!)) return send(req, res, 404, 'module not found\n');
-      return json(req, res, 200, engine.components(mod[1]!).map((c) => componentJSON(c, engine, false)));
+      return json(
+        req,
+        res,
+        200,
+        engine.components(mod[1]!).map((c) => componentJSON(c, engine, false)),
+      );
     }
     if (rest.startsWith('components/')) {
       const info = engine.component(rest.slice('components/'.length));
@@ -81,7 +105,8 @@ export async function handle(deps: ServerDeps, req: IncomingMessage, res: Server
     for (let i = parts.length; i > 0; i--) {
       const info = engine.component(parts.slice(0, i).join('/'));
       const handler = info?.node.cell.instance?.handler;
-      if (info && handler) return handler.call(info.node.cell.instance, req, res, '/' + parts.slice(i).join('/'));
+      if (info && handler)
+        return handler.call(info.node.cell.instance, req, res, '/' + parts.slice(i).join('/'));
     }
     return send(req, res, 404, 'component not found or has no handler\n');
   }

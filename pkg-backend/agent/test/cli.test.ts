@@ -66,10 +66,16 @@ describe('foundry-agent validate', () => {
     const r = cli(['validate', ok]);
     assert.equal(r.status, 0, r.stderr);
     const bad = join(tmp, 'invalid.alloy');
-    writeFileSync(bad, 'local.file "a" {\n\tfilename = local.file.b.content\n\tcolour = 1\n}\n\nnope.thing "x" {}\n');
+    writeFileSync(
+      bad,
+      'local.file "a" {\n\tfilename = local.file.b.content\n\tcolour = 1\n}\n\nnope.thing "x" {}\n',
+    );
     const v = cli(['validate', bad]);
     assert.equal(v.status, 1);
-    assert.match(v.stderr, /Error: .*invalid\.alloy:6:1: cannot find the definition of component name "nope.thing"/);
+    assert.match(
+      v.stderr,
+      /Error: .*invalid\.alloy:6:1: cannot find the definition of component name "nope.thing"/,
+    );
     assert.match(v.stderr, /\n6 \| nope\.thing "x" \{\}\n  \| \^\^\^\^\^\^\^\^\^\^\n/);
   });
 });
@@ -80,10 +86,19 @@ describe('foundry-agent run', () => {
 
   async function startAgent(config: string, useBin = false) {
     const port = await freePort();
-    const args = ['run', '--server.http.listen-addr', `127.0.0.1:${port}`, '--storage.path', join(tmp, 'data'), config];
+    const args = [
+      'run',
+      '--server.http.listen-addr',
+      `127.0.0.1:${port}`,
+      '--storage.path',
+      join(tmp, 'data'),
+      config,
+    ];
     const child = useBin
       ? spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(process.execPath, ['--conditions=foundry-source', '--import', 'tsx', SRC_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      : spawn(process.execPath, ['--conditions=foundry-source', '--import', 'tsx', SRC_MAIN, ...args], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
     children.push(child);
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
@@ -118,7 +133,15 @@ describe('foundry-agent run', () => {
     assert.equal(await healthy.text(), 'All Alloy components are healthy.\n');
 
     const metrics = await (await fetch(`${a.base}/metrics`)).text();
-    for (const name of ['alloy_build_info', 'alloy_config_hash', 'alloy_config_last_load_successful 1', 'alloy_component_controller_running_components', 'alloy_component_evaluation_seconds_bucket', 'process_cpu_seconds_total', 'local_file_timestamp_last_accessed_unix_seconds{component_path="/",component_id="local.file.value"}']) {
+    for (const name of [
+      'alloy_build_info',
+      'alloy_config_hash',
+      'alloy_config_last_load_successful 1',
+      'alloy_component_controller_running_components',
+      'alloy_component_evaluation_seconds_bucket',
+      'process_cpu_seconds_total',
+      'local_file_timestamp_last_accessed_unix_seconds{component_path="/",component_id="local.file.value"}',
+    ]) {
       assert.ok(metrics.includes(name), `metrics include ${name}`);
     }
 
@@ -131,7 +154,9 @@ describe('foundry-agent run', () => {
     const one = (await (await fetch(`${a.base}/api/v0/web/components/local.file.value`)).json()) as any;
     assert.equal(one.name, 'local.file');
     assert.equal(one.label, 'value');
-    assert.deepEqual(one.exports, [{ name: 'content', type: 'attr', value: { type: 'string', value: 'hello' } }]);
+    assert.deepEqual(one.exports, [
+      { name: 'content', type: 'attr', value: { type: 'string', value: 'hello' } },
+    ]);
     assert.ok(one.arguments.some((x: any) => x.name === 'filename'));
     assert.equal((await fetch(`${a.base}/api/v0/web/components/nope.x`)).status, 404);
 
@@ -141,10 +166,16 @@ describe('foundry-agent run', () => {
     assert.equal(bad.status, 400);
     assert.match(await bad.text(), /cannot find the definition of component name "nope.thing"/);
     assert.equal(((await (await fetch(`${a.base}/api/v0/web/components`)).json()) as any[]).length, 2);
-    assert.ok((await (await fetch(`${a.base}/metrics`)).text()).includes('alloy_config_last_load_successful 1'), 'a structurally invalid config still parsed');
+    assert.ok(
+      (await (await fetch(`${a.base}/metrics`)).text()).includes('alloy_config_last_load_successful 1'),
+      'a structurally invalid config still parsed',
+    );
 
     // A good reload removes a component.
-    writeFileSync(config, `local.file "pointer" {\n\tfilename = ${JSON.stringify(join(dir, 'pointer.txt'))}\n}\n`);
+    writeFileSync(
+      config,
+      `local.file "pointer" {\n\tfilename = ${JSON.stringify(join(dir, 'pointer.txt'))}\n}\n`,
+    );
     const good = await fetch(`${a.base}/-/reload`);
     assert.equal(good.status, 200);
     assert.equal(await good.text(), 'config reloaded\n');
@@ -169,7 +200,10 @@ describe('foundry-agent run', () => {
     const file = join(dir, 'v.txt');
     writeFileSync(file, 'x');
     const config = join(dir, 'config.alloy');
-    writeFileSync(config, `local.file "v" {\n\tfilename       = ${JSON.stringify(file)}\n\tdetector       = "poll"\n\tpoll_frequency = "50ms"\n}\n`);
+    writeFileSync(
+      config,
+      `local.file "v" {\n\tfilename       = ${JSON.stringify(file)}\n\tdetector       = "poll"\n\tpoll_frequency = "50ms"\n}\n`,
+    );
     const a = await startAgent(config);
     const { rmSync } = await import('node:fs');
     rmSync(file);
@@ -194,12 +228,16 @@ describe('foundry-agent run', () => {
     assert.match(r.stderr, /could not perform the initial load successfully/);
   });
 
-  test('the built binary runs (npx foundry-agent after npm run build)', { skip: !existsSync(join(AGENT, 'dist/main.js')) && !process.env.CI ? 'not built' : false }, async () => {
-    const config = join(tmp, 'bin.alloy');
-    writeFileSync(config, `local.file "a" {\n\tfilename = ${JSON.stringify(config)}\n}\n`);
-    const a = await startAgent(config, true);
-    assert.equal((await fetch(`${a.base}/-/healthy`)).status, 200);
-    a.child.kill('SIGTERM');
-    assert.equal(await a.exited, 0);
-  });
+  test(
+    'the built binary runs (npx foundry-agent after npm run build)',
+    { skip: !existsSync(join(AGENT, 'dist/main.js')) && !process.env.CI ? 'not built' : false },
+    async () => {
+      const config = join(tmp, 'bin.alloy');
+      writeFileSync(config, `local.file "a" {\n\tfilename = ${JSON.stringify(config)}\n}\n`);
+      const a = await startAgent(config, true);
+      assert.equal((await fetch(`${a.base}/-/healthy`)).status, 200);
+      a.child.kill('SIGTERM');
+      assert.equal(await a.exited, 0);
+    },
+  );
 });

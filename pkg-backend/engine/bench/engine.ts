@@ -71,11 +71,17 @@ const config = (v: number) => {
   let s = `bench.relay "c0" {\n  input = "v${v}"\n}\n`;
   for (let i = 1; i < 100; i++) {
     // Ten chains of ten: references exercise edge wiring and topological evaluation.
-    s += i % 10 === 0 ? `\nbench.relay "c${i}" {\n  input = "start-${i}"\n}\n` : `\nbench.relay "c${i}" {\n  input = bench.relay.c${i - 1}.output + "-${i}"\n}\n`;
+    s +=
+      i % 10 === 0
+        ? `\nbench.relay "c${i}" {\n  input = "start-${i}"\n}\n`
+        : `\nbench.relay "c${i}" {\n  input = bench.relay.c${i - 1}.output + "-${i}"\n}\n`;
   }
   return s;
 };
-const engine = new Engine({ registry: registry.extend([relay]), logSink: new LogSink({ write: () => undefined }) });
+const engine = new Engine({
+  registry: registry.extend([relay]),
+  logSink: new LogSink({ write: () => undefined }),
+});
 const abort = new AbortController();
 engine.load([{ filename: 'bench.alloy', text: config(0) }]);
 const running = engine.run(abort.signal);
@@ -93,8 +99,12 @@ await running;
 const reloadSorted = samples.slice(50).sort((a, b) => a - b);
 
 const ok = (v: boolean) => (v ? 'ok' : 'MISSED');
-console.log(`engine benchmark (node ${process.version}; ${files.length} largest corpus configs, ${(bytes / 1024).toFixed(0)} KiB)`);
-console.log(`  parse                    ${parseMBs.toFixed(1)} MB/s   (target >= 20 MB/s: ${ok(parseMBs >= 20)})`);
+console.log(
+  `engine benchmark (node ${process.version}; ${files.length} largest corpus configs, ${(bytes / 1024).toFixed(0)} KiB)`,
+);
+console.log(
+  `  parse                    ${parseMBs.toFixed(1)} MB/s   (target >= 20 MB/s: ${ok(parseMBs >= 20)})`,
+);
 console.log(`  parse + static evaluate  ${evalMBs.toFixed(1)} MB/s`);
 console.log(
   `  reload, 100 components, one changed: p50 ${percentile(reloadSorted, 50).toFixed(2)} ms, p99 ${percentile(reloadSorted, 99).toFixed(2)} ms, max ${reloadSorted[reloadSorted.length - 1]!.toFixed(2)} ms   (target p99 <= 50 ms: ${ok(percentile(reloadSorted, 99) <= 50)})`,

@@ -14,7 +14,11 @@ import type { BlockSchema, TypeSpec } from './schema.js';
 
 export type Stability = 'experimental' | 'public-preview' | 'generally-available';
 
-const STABILITY_RANK: Record<Stability, number> = { experimental: 0, 'public-preview': 1, 'generally-available': 2 };
+const STABILITY_RANK: Record<Stability, number> = {
+  experimental: 0,
+  'public-preview': 1,
+  'generally-available': 2,
+};
 
 /** True when `level` is allowed under the minimum stability `min`. */
 export function stabilityAllowed(level: Stability, min: Stability): boolean {

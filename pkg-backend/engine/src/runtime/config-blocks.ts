@@ -142,7 +142,14 @@ export const serviceSchemas: Record<string, BlockSchema | null> = {
       auth: {
         schema: {
           blocks: {
-            basic: { schema: { attrs: { username: { type: t.string(), required: true }, password: { type: t.secret(), required: true } } } },
+            basic: {
+              schema: {
+                attrs: {
+                  username: { type: t.string(), required: true },
+                  password: { type: t.secret(), required: true },
+                },
+              },
+            },
             filter: {
               schema: {
                 attrs: {
@@ -167,7 +174,15 @@ export const serviceSchemas: Record<string, BlockSchema | null> = {
       poll_frequency: { type: t.duration(), default: 60_000 },
     },
     blocks: {
-      basic_auth: { schema: { attrs: { username: { type: t.string() }, password: { type: t.secret() }, password_file: { type: t.string() } } } },
+      basic_auth: {
+        schema: {
+          attrs: {
+            username: { type: t.string() },
+            password: { type: t.secret() },
+            password_file: { type: t.string() },
+          },
+        },
+      },
       tls_config: { schema: { anyAttrs: t.any() } },
     },
   },

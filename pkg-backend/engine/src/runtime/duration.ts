@@ -19,11 +19,13 @@ export function parseDuration(s: string): number {
   const re = /^(\d*)(?:\.(\d*))?([a-zµμ]*)/;
   while (s.length > 0) {
     const m = re.exec(s);
-    if (!m || (m[1] === '' && (m[2] === undefined || m[2] === ''))) throw new Error(`time: invalid duration ${quoted}`);
+    if (!m || (m[1] === '' && (m[2] === undefined || m[2] === '')))
+      throw new Error(`time: invalid duration ${quoted}`);
     const unit = m[3]!;
     if (unit === '') throw new Error(`time: missing unit in duration ${quoted}`);
     const factor = UNIT_MS[unit];
-    if (factor === undefined) throw new Error(`time: unknown unit ${JSON.stringify(unit)} in duration ${quoted}`);
+    if (factor === undefined)
+      throw new Error(`time: unknown unit ${JSON.stringify(unit)} in duration ${quoted}`);
     const value = Number(`${m[1] || '0'}.${m[2] ?? '0'}`);
     total += value * factor;
     s = s.slice(m[0].length);
@@ -34,8 +36,8 @@ export function parseDuration(s: string): number {
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
-  'µs': 1e-3,
-  'μs': 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
   ms: 1,
   s: 1000,
   m: 60_000,

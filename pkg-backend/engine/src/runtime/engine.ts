@@ -100,7 +100,11 @@ export class Engine {
       applyLogging: (args) => this.applyLogging(args),
       fail: (diags) => new DiagnosticError(diags),
     };
-    this.root = new Controller(this.ctx, { id: '', isModule: false, modulePath: options.modulePath ?? process.cwd() });
+    this.root = new Controller(this.ctx, {
+      id: '',
+      isModule: false,
+      modulePath: options.modulePath ?? process.cwd(),
+    });
   }
 
   /**
@@ -109,7 +113,8 @@ export class Engine {
    */
   load(sources: SourceText[]): LoadResult {
     const parsed = parseAll(sources);
-    if (parsed.diagnostics.length) return { diagnostics: parsed.diagnostics, committed: false, parsed: false };
+    if (parsed.diagnostics.length)
+      return { diagnostics: parsed.diagnostics, committed: false, parsed: false };
     const res: LoadResult = { ...this.root.load(parsed.files), parsed: true };
     if (res.committed) {
       if (!this.root.node('logging') && !this.ctx.validateOnly) this.applyLogging(DEFAULT_LOGGING);
@@ -124,10 +129,16 @@ export class Engine {
    */
   loadModule(name: string, sources: SourceText[]): LoadResult {
     const parsed = parseAll(sources);
-    if (parsed.diagnostics.length) return { diagnostics: parsed.diagnostics, committed: false, parsed: false };
+    if (parsed.diagnostics.length)
+      return { diagnostics: parsed.diagnostics, committed: false, parsed: false };
     let ctrl = this.modules.get(name);
     const isNew = !ctrl;
-    if (!ctrl) ctrl = new Controller(this.ctx, { id: name, isModule: true, modulePath: this.options.modulePath ?? process.cwd() });
+    if (!ctrl)
+      ctrl = new Controller(this.ctx, {
+        id: name,
+        isModule: true,
+        modulePath: this.options.modulePath ?? process.cwd(),
+      });
     const res = ctrl.load(parsed.files);
     if (isNew && res.committed) {
       this.modules.set(name, ctrl);
@@ -254,7 +265,10 @@ export class Engine {
       }
       const id = ctrl.id;
       const i = id.lastIndexOf('/');
-      const labels = { controller_path: i < 0 ? '/' : `/${id.slice(0, i)}`, controller_id: i < 0 ? id : id.slice(i + 1) };
+      const labels = {
+        controller_path: i < 0 ? '/' : `/${id.slice(0, i)}`,
+        controller_id: i < 0 ? id : id.slice(i + 1),
+      };
       for (const [h, v] of counts) set({ ...labels, health_type: h }, v);
     }
   }
@@ -268,7 +282,9 @@ export class Engine {
 function parseAll(sources: SourceText[]): { files: File[]; diagnostics: Diagnostic[] } {
   const files: File[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const s of [...sources].sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0))) {
+  for (const s of [...sources].sort((a, b) =>
+    a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0,
+  )) {
     const r = parseFileWithDiagnostics(s.filename, s.text);
     if (r.file) files.push(r.file);
     diagnostics.push(...r.diagnostics);

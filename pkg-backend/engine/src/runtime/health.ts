@@ -22,7 +22,11 @@ export function leastHealthy(...hs: (Health | undefined)[]): Health {
   let worst: Health | undefined;
   for (const h of hs) {
     if (!h) continue;
-    if (!worst || RANK[h.state] > RANK[worst.state] || (RANK[h.state] === RANK[worst.state] && h.updateTime > worst.updateTime)) {
+    if (
+      !worst ||
+      RANK[h.state] > RANK[worst.state] ||
+      (RANK[h.state] === RANK[worst.state] && h.updateTime > worst.updateTime)
+    ) {
       worst = h;
     }
   }

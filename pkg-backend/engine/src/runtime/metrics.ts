@@ -2,7 +2,14 @@
  * The controller's self-metrics with Alloy's names (`alloy_component_*`), labelled by
  * `controller_path` and `controller_id`, and the merge of per-component registries into one exposition.
  */
-import { Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  type MetricObjectWithValues,
+  type MetricValue,
+} from 'prom-client';
 
 export interface ControllerMetrics {
   /** Sets alloy_component_controller_evaluating to 1 and returns a function that resets it. */
@@ -31,14 +38,49 @@ export class PromControllerMetrics implements ControllerMetrics {
   readonly dependenciesWait: Histogram;
   readonly slowEvaluations: Counter;
 
-  constructor(registry: Registry, collectRunning: (set: (l: Record<string, string>, v: number) => void) => void) {
+  constructor(
+    registry: Registry,
+    collectRunning: (set: (l: Record<string, string>, v: number) => void) => void,
+  ) {
     const ln = ['controller_path', 'controller_id'];
-    this.evaluatingGauge = new Gauge({ name: 'alloy_component_controller_evaluating', help: 'Tracks if the controller is currently in the middle of a graph evaluation', labelNames: ln, registers: [registry] });
-    this.evalSeconds = new Histogram({ name: 'alloy_component_evaluation_seconds', help: 'Time spent performing component evaluation', labelNames: ln, buckets: EVAL_BUCKETS, registers: [registry] });
-    this.dependenciesWait = new Histogram({ name: 'alloy_component_dependencies_wait_seconds', help: 'Time spent by components waiting to be evaluated after their dependency is updated.', labelNames: ln, buckets: EVAL_BUCKETS, registers: [registry] });
-    this.queue = new Gauge({ name: 'alloy_component_evaluation_queue_size', help: 'Tracks the number of components waiting to be evaluated in the worker pool', labelNames: ln, registers: [registry] });
-    this.slowEvaluations = new Counter({ name: 'alloy_component_evaluation_slow_seconds', help: 'Number of seconds spent evaluating components that take longer than 1 minute', labelNames: [...ln, 'component_id'], registers: [registry] });
-    this.connections = new Gauge({ name: 'alloy_component_graph_connection', help: 'Connections between components in the graph', labelNames: [...ln, 'from', 'to'], registers: [registry] });
+    this.evaluatingGauge = new Gauge({
+      name: 'alloy_component_controller_evaluating',
+      help: 'Tracks if the controller is currently in the middle of a graph evaluation',
+      labelNames: ln,
+      registers: [registry],
+    });
+    this.evalSeconds = new Histogram({
+      name: 'alloy_component_evaluation_seconds',
+      help: 'Time spent performing component evaluation',
+      labelNames: ln,
+      buckets: EVAL_BUCKETS,
+      registers: [registry],
+    });
+    this.dependenciesWait = new Histogram({
+      name: 'alloy_component_dependencies_wait_seconds',
+      help: 'Time spent by components waiting to be evaluated after their dependency is updated.',
+      labelNames: ln,
+      buckets: EVAL_BUCKETS,
+      registers: [registry],
+    });
+    this.queue = new Gauge({
+      name: 'alloy_component_evaluation_queue_size',
+      help: 'Tracks the number of components waiting to be evaluated in the worker pool',
+      labelNames: ln,
+      registers: [registry],
+    });
+    this.slowEvaluations = new Counter({
+      name: 'alloy_component_evaluation_slow_seconds',
+      help: 'Number of seconds spent evaluating components that take longer than 1 minute',
+      labelNames: [...ln, 'component_id'],
+      registers: [registry],
+    });
+    this.connections = new Gauge({
+      name: 'alloy_component_graph_connection',
+      help: 'Connections between components in the graph',
+      labelNames: [...ln, 'from', 'to'],
+      registers: [registry],
+    });
     const running = new Gauge({
       name: 'alloy_component_controller_running_components',
       help: 'Total number of running components.',
@@ -70,7 +112,8 @@ export class PromControllerMetrics implements ControllerMetrics {
 
   graphConnections(controllerID: string, edges: { from: string; to: string }[]): void {
     const l = labels(controllerID);
-    for (const e of this.edges.get(controllerID) ?? []) this.connections.remove({ ...l, from: e.from, to: e.to });
+    for (const e of this.edges.get(controllerID) ?? [])
+      this.connections.remove({ ...l, from: e.from, to: e.to });
     for (const e of edges) this.connections.set({ ...l, from: e.from, to: e.to }, 1);
     this.edges.set(controllerID, edges);
   }

@@ -84,7 +84,8 @@ export interface UnaryExpr extends NodeBase {
   value: Expr;
 }
 
-export type BinaryOp = '||' | '&&' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '+' | '-' | '*' | '/' | '%' | '^';
+export type BinaryOp =
+  '||' | '&&' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '+' | '-' | '*' | '/' | '%' | '^';
 export interface BinaryExpr extends NodeBase {
   kind: 'Binary';
   op: BinaryOp;

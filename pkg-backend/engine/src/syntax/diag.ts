@@ -21,7 +21,12 @@ export function formatDiagnostic(d: Diagnostic): string {
 }
 
 /** Builds an error diagnostic spanning [start, end) character offsets of a source file. */
-export function diagAt(file: SourceFile | undefined, start: number, end: number, message: string): Diagnostic {
+export function diagAt(
+  file: SourceFile | undefined,
+  start: number,
+  end: number,
+  message: string,
+): Diagnostic {
   if (!file) return { severity: 'error', start: NO_POSITION, end: NO_POSITION, message };
   return { severity: 'error', start: file.position(start), end: file.position(end), message };
 }

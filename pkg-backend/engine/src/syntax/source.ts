@@ -59,7 +59,12 @@ export class SourceFile {
     if (offset > this.text.length) offset = this.text.length;
     const li = this.lineIndex(offset);
     const start = this.lineStarts[li]!;
-    return { filename: this.filename, line: li + 1, column: utf8Length(this.text, start, offset) + 1, offset };
+    return {
+      filename: this.filename,
+      line: li + 1,
+      column: utf8Length(this.text, start, offset) + 1,
+      offset,
+    };
   }
 
   /** 1-based line number of an offset. */

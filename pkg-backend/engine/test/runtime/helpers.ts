@@ -10,7 +10,10 @@ export interface Running {
   logs: string[];
 }
 
-export function startEngine(text: string, opts: { storagePath?: string; minStability?: 'experimental' | 'generally-available' } = {}): Running {
+export function startEngine(
+  text: string,
+  opts: { storagePath?: string; minStability?: 'experimental' | 'generally-available' } = {},
+): Running {
   const logs: string[] = [];
   const engine = new Engine({
     registry: testRegistry(),

@@ -31,7 +31,16 @@ testcomponents.passthrough "use" {
 `);
     assert.equal(content(r.engine), 'one');
     writeFileSync(file, 'two');
-    await eventually(() => content(r.engine, 'testcomponents.passthrough.use') === undefined && r.engine.component('testcomponents.passthrough.use')!.node.cell.exports instanceof Map && (r.engine.component('testcomponents.passthrough.use')!.node.cell.exports as Map<string, unknown>).get('output') === 'two', 5000, 'write seen');
+    await eventually(
+      () =>
+        content(r.engine, 'testcomponents.passthrough.use') === undefined &&
+        r.engine.component('testcomponents.passthrough.use')!.node.cell.exports instanceof Map &&
+        (r.engine.component('testcomponents.passthrough.use')!.node.cell.exports as Map<string, unknown>).get(
+          'output',
+        ) === 'two',
+      5000,
+      'write seen',
+    );
     writeFileSync(join(dir, 'next.txt'), 'three');
     renameSync(join(dir, 'next.txt'), file);
     await eventually(() => content(r.engine) === 'three', 5000, 'rename seen');
@@ -41,13 +50,23 @@ testcomponents.passthrough "use" {
     const dir = mkdtempSync(join(tmpdir(), 'foundry-localfile-'));
     const file = join(dir, 'value.txt');
     writeFileSync(file, 'kept');
-    r = startEngine(`local.file "cfg" {\n  filename       = ${JSON.stringify(file)}\n  detector       = "poll"\n  poll_frequency = "20ms"\n}\n`);
+    r = startEngine(
+      `local.file "cfg" {\n  filename       = ${JSON.stringify(file)}\n  detector       = "poll"\n  poll_frequency = "20ms"\n}\n`,
+    );
     rmSync(file);
-    await eventually(() => r.engine.component('local.file.cfg')!.health.state === 'unhealthy', 3000, 'unhealthy');
+    await eventually(
+      () => r.engine.component('local.file.cfg')!.health.state === 'unhealthy',
+      3000,
+      'unhealthy',
+    );
     assert.match(r.engine.component('local.file.cfg')!.health.message, /failed to read file/);
     assert.equal(content(r.engine), 'kept');
     writeFileSync(file, 'back');
-    await eventually(() => content(r.engine) === 'back' && r.engine.component('local.file.cfg')!.health.state === 'healthy', 3000, 'recovered');
+    await eventually(
+      () => content(r.engine) === 'back' && r.engine.component('local.file.cfg')!.health.state === 'healthy',
+      3000,
+      'recovered',
+    );
   });
 
   test('is_secret exports a secret; a missing file fails the build', async () => {
@@ -59,6 +78,10 @@ testcomponents.passthrough "use" {
     assert.ok(c instanceof Secret);
     assert.equal(String(c), '(secret)');
     const res = r.load(`local.file "missing" {\n  filename = ${JSON.stringify(join(dir, 'nope'))}\n}\n`);
-    assert.ok(res.diagnostics.some((d) => /^Failed to build component: building component: failed to read file/.test(d.message)));
+    assert.ok(
+      res.diagnostics.some((d) =>
+        /^Failed to build component: building component: failed to read file/.test(d.message),
+      ),
+    );
   });
 });

@@ -48,7 +48,11 @@ testcomponents.passthrough "after" {
   input = suffixer.one.output
 }
 `);
-    await eventually(() => exportOf(r.engine, 'testcomponents.passthrough.after', 'output') === 'a-mod', 2000, 'module export');
+    await eventually(
+      () => exportOf(r.engine, 'testcomponents.passthrough.after', 'output') === 'a-mod',
+      2000,
+      'module export',
+    );
     // The inner component lives in the instance's module, named by the instance's global ID.
     const inner = r.engine.component('suffixer.one/testcomponents.passthrough.inner');
     assert.ok(inner, 'inner component addressable as module/localID');
@@ -65,15 +69,25 @@ testcomponents.passthrough "after" {
 }
 `);
     assert.equal(res.committed, true, res.diagnostics.map((d) => d.message).join('; '));
-    await eventually(() => exportOf(r.engine, 'testcomponents.passthrough.after', 'output') === 'b!', 2000, 'updated export');
+    await eventually(
+      () => exportOf(r.engine, 'testcomponents.passthrough.after', 'output') === 'b!',
+      2000,
+      'updated export',
+    );
   });
 
   test('missing and undefined module arguments are reported', async () => {
     r = startEngine('testcomponents.passthrough "x" {\n  input = "1"\n}\n');
     const missing = r.load(`${declareModule}\nsuffixer "one" {}\n`);
-    assert.ok(missing.diagnostics.some((d) => /missing required argument "input" to module/.test(d.message)), missing.diagnostics.map((d) => d.message).join('; '));
+    assert.ok(
+      missing.diagnostics.some((d) => /missing required argument "input" to module/.test(d.message)),
+      missing.diagnostics.map((d) => d.message).join('; '),
+    );
     const extra = r.load(`${declareModule}\nsuffixer "two" {\n  input = "a"\n  nope = 1\n}\n`);
-    assert.ok(extra.diagnostics.some((d) => /Provided argument "nope" is not defined in the module/.test(d.message)), extra.diagnostics.map((d) => d.message).join('; '));
+    assert.ok(
+      extra.diagnostics.some((d) => /Provided argument "nope" is not defined in the module/.test(d.message)),
+      extra.diagnostics.map((d) => d.message).join('; '),
+    );
   });
 
   test('import.string exposes declares under its namespace', async () => {
@@ -105,22 +119,33 @@ lib.suffixer "x" {
     await eventually(() => exportOf(r.engine, 'lib.suffixer.x', 'output') === 'f-mod', 2000, 'import.file');
     await settle();
     writeFileSync(file, declareModule.replace('"-mod"', '"-v2"'));
-    await eventually(() => exportOf(r.engine, 'lib.suffixer.x', 'output') === 'f-v2', 5000, 'import.file change');
+    await eventually(
+      () => exportOf(r.engine, 'lib.suffixer.x', 'output') === 'f-v2',
+      5000,
+      'import.file change',
+    );
   });
 
   test('isolated modules run beside the root config without ID collisions', async () => {
     r = startEngine('testcomponents.passthrough "a" {\n  input = "root"\n}\n');
-    const res = r.engine.loadModule('pipeline-a', [{ filename: 'pipeline-a.alloy', text: 'testcomponents.passthrough "a" {\n  input = "pipeline"\n}\n' }]);
+    const res = r.engine.loadModule('pipeline-a', [
+      { filename: 'pipeline-a.alloy', text: 'testcomponents.passthrough "a" {\n  input = "pipeline"\n}\n' },
+    ]);
     assert.equal(res.committed, true, res.diagnostics.map((d) => d.message).join('; '));
     assert.equal(exportOf(r.engine, 'testcomponents.passthrough.a', 'output'), 'root');
     assert.equal(exportOf(r.engine, 'pipeline-a/testcomponents.passthrough.a', 'output'), 'pipeline');
-    assert.deepEqual(r.engine.components('pipeline-a').map((c) => c.localID), ['testcomponents.passthrough.a']);
+    assert.deepEqual(
+      r.engine.components('pipeline-a').map((c) => c.localID),
+      ['testcomponents.passthrough.a'],
+    );
     // A rejected module reload keeps the module running.
     const bad = r.engine.loadModule('pipeline-a', [{ filename: 'pipeline-a.alloy', text: 'nope "x" {}\n' }]);
     assert.equal(bad.committed, false);
     assert.equal(exportOf(r.engine, 'pipeline-a/testcomponents.passthrough.a', 'output'), 'pipeline');
     // Logging blocks belong to the root only.
-    const log = r.engine.loadModule('pipeline-b', [{ filename: 'b.alloy', text: 'logging {\n  level = "debug"\n}\n' }]);
+    const log = r.engine.loadModule('pipeline-b', [
+      { filename: 'b.alloy', text: 'logging {\n  level = "debug"\n}\n' },
+    ]);
     assert.ok(log.diagnostics.some((d) => /logging block not allowed inside a module/.test(d.message)));
     await r.engine.removeModule('pipeline-a');
     assert.equal(r.engine.component('pipeline-a/testcomponents.passthrough.a'), undefined);

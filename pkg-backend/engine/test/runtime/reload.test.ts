@@ -34,7 +34,14 @@ describe('hot reload (Loader.apply)', () => {
     assert.equal(exportOf(r.engine, 'testcomponents.passthrough.c'), 'x-b-c');
     await eventually(() => events.filter((e) => e.startsWith('start:')).length === 3, 2000, 'three starts');
     // Dependencies start before dependants.
-    assert.deepEqual(events.filter((e) => e.startsWith('start:')), ['start:testcomponents.passthrough.a', 'start:testcomponents.passthrough.b', 'start:testcomponents.passthrough.c']);
+    assert.deepEqual(
+      events.filter((e) => e.startsWith('start:')),
+      [
+        'start:testcomponents.passthrough.a',
+        'start:testcomponents.passthrough.b',
+        'start:testcomponents.passthrough.c',
+      ],
+    );
   });
 
   test('exports changed at run time re-evaluate dependants, each once', async () => {
@@ -43,7 +50,11 @@ describe('hot reload (Loader.apply)', () => {
     const a = instances.get('testcomponents.passthrough.a')![0]!;
     const updatesBefore = events.filter((e) => e.startsWith('update:')).length;
     a.publish('y');
-    await eventually(() => exportOf(r.engine, 'testcomponents.passthrough.c') === 'y-b-c', 2000, 'propagation');
+    await eventually(
+      () => exportOf(r.engine, 'testcomponents.passthrough.c') === 'y-b-c',
+      2000,
+      'propagation',
+    );
     const updates = events.filter((e) => e.startsWith('update:')).slice(updatesBefore);
     assert.deepEqual(updates, ['update:testcomponents.passthrough.b', 'update:testcomponents.passthrough.c']);
   });
@@ -73,7 +84,10 @@ describe('hot reload (Loader.apply)', () => {
     assert.equal(exportOf(r.engine, 'testcomponents.passthrough.c'), 'z-b-c');
     const a = instances.get('testcomponents.passthrough.a')!;
     assert.equal(a.length, 1);
-    assert.deepEqual(a[0]!.updates.map((u) => u.input), ['z']);
+    assert.deepEqual(
+      a[0]!.updates.map((u) => u.input),
+      ['z'],
+    );
     assert.equal(a[0]!.runs, 1);
   });
 
@@ -91,7 +105,13 @@ testcomponents.passthrough "d" {
 }
 `);
     assert.equal(res.committed, true);
-    await eventually(() => events.includes('start:testcomponents.passthrough.d') && events.includes('stop:testcomponents.passthrough.b'), 2000, 'sync');
+    await eventually(
+      () =>
+        events.includes('start:testcomponents.passthrough.d') &&
+        events.includes('stop:testcomponents.passthrough.b'),
+      2000,
+      'sync',
+    );
     const stops = events.filter((e) => e.startsWith('stop:'));
     assert.deepEqual(stops, ['stop:testcomponents.passthrough.c', 'stop:testcomponents.passthrough.b']);
     assert.equal(exportOf(r.engine, 'testcomponents.passthrough.d'), 'x-d');
@@ -100,12 +120,36 @@ testcomponents.passthrough "d" {
   });
 
   for (const [what, text, message] of [
-    ['an unknown component', chain('q') + '\nnope.component "x" {}\n', /cannot find the definition of component name "nope.component"/],
-    ['a reference to a missing component', chain('q').replace('testcomponents.passthrough.a.output', 'testcomponents.passthrough.zz.output'), /component "testcomponents.passthrough.zz.output" does not exist or is out of scope/],
-    ['a cycle', chain('q').replace('"q"', 'testcomponents.passthrough.c.output'), /^cycle: testcomponents.passthrough.a, testcomponents.passthrough.b, testcomponents.passthrough.c$/],
-    ['a duplicate ID', chain('q') + '\ntestcomponents.passthrough "a" {\n  input = "dup"\n}\n', /^block testcomponents.passthrough.a already declared at main.alloy:2:1$/],
-    ['a syntax error', chain('q') + '\ntestcomponents.passthrough "e" {\n  input = \n}\n', /expected expression/],
-    ['a self reference', chain('q').replace('"q"', 'testcomponents.passthrough.a.output'), /^self reference: testcomponents.passthrough.a$/],
+    [
+      'an unknown component',
+      chain('q') + '\nnope.component "x" {}\n',
+      /cannot find the definition of component name "nope.component"/,
+    ],
+    [
+      'a reference to a missing component',
+      chain('q').replace('testcomponents.passthrough.a.output', 'testcomponents.passthrough.zz.output'),
+      /component "testcomponents.passthrough.zz.output" does not exist or is out of scope/,
+    ],
+    [
+      'a cycle',
+      chain('q').replace('"q"', 'testcomponents.passthrough.c.output'),
+      /^cycle: testcomponents.passthrough.a, testcomponents.passthrough.b, testcomponents.passthrough.c$/,
+    ],
+    [
+      'a duplicate ID',
+      chain('q') + '\ntestcomponents.passthrough "a" {\n  input = "dup"\n}\n',
+      /^block testcomponents.passthrough.a already declared at main.alloy:2:1$/,
+    ],
+    [
+      'a syntax error',
+      chain('q') + '\ntestcomponents.passthrough "e" {\n  input = \n}\n',
+      /expected expression/,
+    ],
+    [
+      'a self reference',
+      chain('q').replace('"q"', 'testcomponents.passthrough.a.output'),
+      /^self reference: testcomponents.passthrough.a$/,
+    ],
   ] as const) {
     test(`a reload with ${what} is rejected and the running graph stays untouched`, async () => {
       r = startEngine(chain('x'));
@@ -113,21 +157,34 @@ testcomponents.passthrough "d" {
       const before = events.length;
       const res = r.load(text);
       assert.equal(res.committed, false);
-      assert.ok(res.diagnostics.some((d) => message.test(d.message)), res.diagnostics.map((d) => d.message).join('\n'));
+      assert.ok(
+        res.diagnostics.some((d) => message.test(d.message)),
+        res.diagnostics.map((d) => d.message).join('\n'),
+      );
       await settle();
       assert.equal(events.length, before, 'no component was built, updated, started or stopped');
       assert.equal(exportOf(r.engine, 'testcomponents.passthrough.c'), 'x-b-c');
-      for (const l of ['a', 'b', 'c']) assert.equal(instances.get(`testcomponents.passthrough.${l}`)![0]!.runs, 1);
+      for (const l of ['a', 'b', 'c'])
+        assert.equal(instances.get(`testcomponents.passthrough.${l}`)![0]!.runs, 1);
       // The old graph is still live: a run-time change still propagates.
       instances.get('testcomponents.passthrough.a')![0]!.publish('after');
-      await eventually(() => exportOf(r.engine, 'testcomponents.passthrough.c') === 'after-b-c', 2000, 'old graph live');
+      await eventually(
+        () => exportOf(r.engine, 'testcomponents.passthrough.c') === 'after-b-c',
+        2000,
+        'old graph live',
+      );
     });
   }
 
   test('an evaluation error keeps the last good arguments and marks the component unhealthy', async () => {
     r = startEngine(chain('x'));
     await settle();
-    const res = r.load(chain('x').replace('testcomponents.passthrough.a.output + "-b"', 'testcomponents.passthrough.a.output + 1'));
+    const res = r.load(
+      chain('x').replace(
+        'testcomponents.passthrough.a.output + "-b"',
+        'testcomponents.passthrough.a.output + 1',
+      ),
+    );
     assert.equal(res.committed, true);
     assert.ok(res.diagnostics.some((d) => /should be string, got number/.test(d.message)));
     const b = r.engine.component('testcomponents.passthrough.b')!;
@@ -141,7 +198,11 @@ testcomponents.passthrough "d" {
     r = startEngine(chain('x'));
     await settle();
     const res = r.load(chain('x').replace('input = "x"', 'input = "y"\n  fail_update = true'));
-    assert.ok(res.diagnostics.some((d) => d.message === 'Failed to build component: updating component: update refused'));
+    assert.ok(
+      res.diagnostics.some(
+        (d) => d.message === 'Failed to build component: updating component: update refused',
+      ),
+    );
     assert.equal(exportOf(r.engine, 'testcomponents.passthrough.a'), 'x');
     assert.equal(r.engine.component('testcomponents.passthrough.a')!.health.state, 'unhealthy');
   });

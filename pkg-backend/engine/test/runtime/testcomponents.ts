@@ -56,7 +56,9 @@ export class Passthrough implements Component<PassthroughArgs> {
 export const passthrough: ComponentRegistration<PassthroughArgs> = {
   name: 'testcomponents.passthrough',
   stability: 'generally-available',
-  args: { attrs: { input: { type: t.string(), required: true }, fail_update: { type: t.bool(), default: false } } },
+  args: {
+    attrs: { input: { type: t.string(), required: true }, fail_update: { type: t.bool(), default: false } },
+  },
   exports: { output: t.string() },
   build: (opts, args) => new Passthrough(opts, args),
 };
@@ -70,7 +72,10 @@ export const receiverSink: ComponentRegistration<Record<string, never>> = {
   exports: { receiver: t.capsule('test.Receiver') },
   build: (opts) => {
     opts.onStateChange({ receiver: new Capsule('test.Receiver', { push: (s: string) => received.push(s) }) });
-    return { run: (signal) => new Promise((res) => signal.addEventListener('abort', () => res(), { once: true })), update: () => undefined };
+    return {
+      run: (signal) => new Promise((res) => signal.addEventListener('abort', () => res(), { once: true })),
+      update: () => undefined,
+    };
   },
 };
 

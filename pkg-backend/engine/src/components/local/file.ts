@@ -53,7 +53,10 @@ export class LocalFile implements Component<LocalFileArgs> {
       const msg = `failed to read file: ${(err as Error).message}`;
       this.status = health('unhealthy', msg);
       if (throwOnError) throw new Error(msg);
-      this.opts.logger.error('failed to read file', { path: this.args.filename, err: (err as Error).message });
+      this.opts.logger.error('failed to read file', {
+        path: this.args.filename,
+        err: (err as Error).message,
+      });
       return;
     }
     this.lastAccessed.set(Date.now() / 1000);
@@ -102,7 +105,10 @@ export class LocalFile implements Component<LocalFileArgs> {
   }
 
   update(args: LocalFileArgs): void {
-    const rewatch = args.filename !== this.args.filename || args.detector !== this.args.detector || args.poll_frequency !== this.args.poll_frequency;
+    const rewatch =
+      args.filename !== this.args.filename ||
+      args.detector !== this.args.detector ||
+      args.poll_frequency !== this.args.poll_frequency;
     const secretChanged = args.is_secret !== this.args.is_secret;
     this.args = args;
     if (rewatch) {
@@ -128,7 +134,8 @@ export const localFile: ComponentRegistration<LocalFileArgs> = {
       is_secret: { type: t.bool(), default: false },
     },
     validate: (a) => {
-      if (a.detector !== 'fsnotify' && a.detector !== 'poll') return `unknown detector ${JSON.stringify(a.detector)}, expected one of "fsnotify" or "poll"`;
+      if (a.detector !== 'fsnotify' && a.detector !== 'poll')
+        return `unknown detector ${JSON.stringify(a.detector)}, expected one of "fsnotify" or "poll"`;
       if (a.poll_frequency <= 0) return 'poll_frequency must be greater than 0';
       return undefined;
     },
