@@ -3,33 +3,8 @@ import { test } from 'node:test';
 import { decodeAny, GoFloat, GoInt, type GoAny } from '../../src/syntax/stdlib/convert.js';
 import { sprintf } from '../../src/syntax/stdlib/gofmt.js';
 import { formatFloat, goQuote, goQuoteRune } from '../../src/syntax/stdlib/strconv.js';
-import { evaluate, Scope } from '../../src/syntax/eval.js';
-import { parseExpression } from '../../src/syntax/parser.js';
-import { SourceFile } from '../../src/syntax/source.js';
-import { Capsule, FuncValue, Num, Secret, type Value } from '../../src/syntax/value.js';
-
-// Test helpers (evaluate expression text; render values with their number kind).
-/** Evaluates expression text with optional scope variables. */
-function ev(src: string, vars: Record<string, Value> = {}): Value {
-  const file = new SourceFile('', src);
-  return evaluate(parseExpression(src), new Scope(new Map(Object.entries(vars))), file);
-}
-
-/** A compact, kind-revealing rendering of a value: 3 (int), 3u (uint), 3.5f (float). */
-function show(v: Value): string {
-  if (v === null) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'boolean') return String(v);
-  if (v instanceof Num) return v.toString() + (v.kind === 'float' ? 'f' : v.kind === 'uint' ? 'u' : '');
-  if (Array.isArray(v)) return '[' + v.map(show).join(', ') + ']';
-  if (v instanceof Map) return '{' + [...v].map(([k, x]) => `${k}=${show(x)}`).join(', ') + '}';
-  if (v instanceof FuncValue) return 'function';
-  return (v as Capsule).display();
-}
-
-function evShow(src: string, vars: Record<string, Value> = {}): string {
-  return show(ev(src, vars));
-}
+import { Secret } from '../../src/syntax/value.js';
+import { evShow } from '../support/eval.js';
 
 const I = (n: number | bigint): GoAny => new GoInt(BigInt(n), 'int');
 const U = (n: bigint): GoAny => new GoInt(n, 'uint64');
