@@ -12,6 +12,7 @@ import {
   formatSource,
   isStability,
   LogSink,
+  parseDuration,
   printDiagnostics,
   SourceFile,
   type Diagnostic,
@@ -139,15 +140,28 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function stabilityFlag(v: string | undefined, out: Out): Stability | undefined | null {
-  if (v === undefined) return undefined;
-  if (!isStability(v)) {
+/**
+ * Checks the flags `run` and `validate` share; returns the minimum stability (undefined = default)
+ * or null after printing an error.
+ */
+function engineFlags(
+  values: { 'config.format'?: string; 'stability.level'?: string },
+  out: Out,
+): Stability | undefined | null {
+  const format = values['config.format'];
+  if (format && format !== 'alloy') {
+    out.stderr(`error: --config.format ${format} is not supported; only alloy\n`);
+    return null;
+  }
+  const level = values['stability.level'];
+  if (level === undefined) return undefined;
+  if (!isStability(level)) {
     out.stderr(
-      `error: invalid --stability.level ${JSON.stringify(v)}: expected generally-available, public-preview or experimental\n`,
+      `error: invalid --stability.level ${JSON.stringify(level)}: expected generally-available, public-preview or experimental\n`,
     );
     return null;
   }
-  return v;
+  return level;
 }
 
 async function validateCommand(args: string[], out: Out): Promise<number> {
@@ -164,11 +178,7 @@ async function validateCommand(args: string[], out: Out): Promise<number> {
     out.stderr('error: validate needs at least one file or directory\n');
     return 1;
   }
-  if (values['config.format'] && values['config.format'] !== 'alloy') {
-    out.stderr(`error: --config.format ${values['config.format']} is not supported; only alloy\n`);
-    return 1;
-  }
-  const min = stabilityFlag(values['stability.level'], out);
+  const min = engineFlags(values, out);
   if (min === null) return 1;
   const sources: SourceText[] = [];
   for (const p of positionals) sources.push(...(await readConfig(p)));
@@ -200,13 +210,8 @@ async function runCommand(args: string[], out: Out): Promise<number> {
     out.stderr('error: run expects exactly one argument: a config file or directory\n');
     return 1;
   }
-  if (values['config.format'] && values['config.format'] !== 'alloy') {
-    out.stderr(`error: --config.format ${values['config.format']} is not supported; only alloy\n`);
-    return 1;
-  }
-  const min = stabilityFlag(values['stability.level'], out);
+  const min = engineFlags(values, out);
   if (min === null) return 1;
-  const { parseDuration } = await import('@foundry/engine');
   const configPath = positionals[0]!;
   const logSink = new LogSink({ write: out.stderr });
   const metrics = new AgentMetrics();

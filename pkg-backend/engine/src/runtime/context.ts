@@ -14,10 +14,6 @@ export interface EngineContext {
   metrics: ControllerMetrics;
   minStability: Stability;
   communityComponents: boolean;
-  /** Static validation: decode arguments but build and run nothing (`foundry-agent validate`). */
-  validateOnly: boolean;
-  /** Use the static validator's message texts (`cycle detected: …`, `cannot reference self`, warnings). */
-  validatorMessages: boolean;
   /** How long a stopping component may take before the controller moves on (ms). */
   shutdownDeadlineMs: number;
   /** Directory for a component's data (`<storage.path>/<global ID>`). */

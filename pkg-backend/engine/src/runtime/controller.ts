@@ -11,7 +11,7 @@ import { diagAt, type Diagnostic } from '../syntax/diag.js';
 import { collectTraversals, evaluate, Scope } from '../syntax/eval.js';
 import type { SourceFile } from '../syntax/source.js';
 import { stdlib, stdlibInfo } from '../syntax/stdlib/index.js';
-import { Capsule, FuncValue, fromJS, Secret, valuesEqual, type Value } from '../syntax/value.js';
+import { fromJS, valuesEqual, type Value } from '../syntax/value.js';
 import { stabilityAllowed, type ComponentOptions, type ComponentRegistration } from './component.js';
 import {
   argumentSchema,
@@ -27,9 +27,15 @@ import {
 import { Graph } from './dag.js';
 import type { EngineContext } from './context.js';
 import { health, leastHealthy, type Health } from './health.js';
-import { DeclareScope, ImportComponent, ModuleComponent, type DeclareDef, type ModuleArgs } from './modules.js';
+import {
+  DeclareScope,
+  ImportComponent,
+  ModuleComponent,
+  type DeclareDef,
+  type ModuleArgs,
+} from './modules.js';
 import { Cell, type GraphNode, type NodeKind } from './nodes.js';
-import { argsEqual, decodeBody, type BlockSchema, type TypeSpec } from './schema.js';
+import { argsEqual, decodeBody, type BlockSchema } from './schema.js';
 
 export interface ControllerOptions {
   /** Module path: '' for the root, else the owning component's global ID. */
@@ -130,12 +136,9 @@ export class Controller {
     const diagnostics: Diagnostic[] = [];
     const loaded = this.buildGraph(blocks, diagnostics, args);
     if (diagnostics.some((d) => d.severity === 'error') || !loaded) return { diagnostics, committed: false };
-    if (this.ctx.validateOnly) {
-      this.commitStructure(loaded, args);
-      this.evaluateAll(diagnostics);
-      return { diagnostics, committed: true };
-    }
-    const removed = [...this.nodes.values()].filter((n) => !loaded.nodes.has(n.id) || loaded.nodes.get(n.id)!.cell !== n.cell);
+    const removed = [...this.nodes.values()].filter(
+      (n) => !loaded.nodes.has(n.id) || loaded.nodes.get(n.id)!.cell !== n.cell,
+    );
     const oldGraph = this.graph;
     this.commitStructure(loaded, args);
     for (const n of removed) this.deleteVar(n.id);
@@ -160,9 +163,12 @@ export class Controller {
   // ---------------------------------------------------------------------------------------------
   // Graph building
 
-  private buildGraph(blocks: SourcedBlock[], diags: Diagnostic[], args?: Map<string, Value>): LoadedGraph | undefined {
+  private buildGraph(
+    blocks: SourcedBlock[],
+    diags: Diagnostic[],
+    args?: Map<string, Value>,
+  ): LoadedGraph | undefined {
     const ctx = this.ctx;
-    const vmsg = ctx.validatorMessages;
     const graph = new Graph();
     const nodes = new Map<string, GraphNode>();
     const declares = new Map<string, DeclareDef>();
@@ -184,7 +190,11 @@ export class Controller {
       else componentBlocks.push(sb);
     }
 
-    const addNode = (sb: SourcedBlock, kind: NodeKind, registration?: ComponentRegistration): GraphNode | undefined => {
+    const addNode = (
+      sb: SourcedBlock,
+      kind: NodeKind,
+      registration?: ComponentRegistration,
+    ): GraphNode | undefined => {
       const id = blockID(sb.block);
       const prev = seen.get(id);
       if (prev) {
@@ -195,7 +205,16 @@ export class Controller {
       const name = blockName(sb.block);
       const old = this.cells.get(id);
       const cell = old && old.kind === kind && old.name === name ? old : new Cell(id, kind, name);
-      const node: GraphNode = { id, kind, name, label: sb.block.label, block: sb.block, file: sb.file, cell, registration };
+      const node: GraphNode = {
+        id,
+        kind,
+        name,
+        label: sb.block.label,
+        block: sb.block,
+        file: sb.file,
+        cell,
+        registration,
+      };
       nodes.set(id, node);
       graph.add(id);
       return node;
@@ -229,7 +248,6 @@ export class Controller {
       const needsLabel = name !== 'logging' && name !== 'tracing';
       if (needsLabel && label === undefined) {
         err(sb, `${name} block must have a label`);
-        if (name.startsWith('import.') && vmsg) this.validateBlockArgs(sb, importSchemas[name]!, diags);
         continue;
       }
       if (!needsLabel && label !== undefined) {
@@ -246,7 +264,11 @@ export class Controller {
       }
       const stability = CONFIG_BLOCK_STABILITY[name];
       if (stability && !stabilityAllowed(stability, ctx.minStability)) {
-        err(sb, stabilityMessage(`${name} block ${JSON.stringify(label ?? '')}`, stability, ctx.minStability), sb.block.nameEnd);
+        err(
+          sb,
+          stabilityMessage(`${name} block ${JSON.stringify(label ?? '')}`, stability, ctx.minStability),
+          sb.block.nameEnd,
+        );
         continue;
       }
       const kind: NodeKind = name.startsWith('import.') ? 'import' : (name as NodeKind);
@@ -254,10 +276,13 @@ export class Controller {
       if (!node) continue;
       if (kind === 'import') {
         if (name === 'import.http' || name === 'import.git') {
-          if (!ctx.validateOnly) err(sb, `${name} is not supported by this engine yet`);
+          err(sb, `${name} is not supported by this engine yet`);
         }
         const cell = node.cell;
-        imports.set(label!, { nodeID: node.id, provider: () => cell.instance as ImportComponent | undefined });
+        imports.set(label!, {
+          nodeID: node.id,
+          provider: () => cell.instance as ImportComponent | undefined,
+        });
       }
     }
 
@@ -271,11 +296,19 @@ export class Controller {
           continue;
         }
         if (!stabilityAllowed(reg.stability, ctx.minStability)) {
-          err(sb, stabilityMessage(`component ${JSON.stringify(name)}`, reg.stability, ctx.minStability), sb.block.nameEnd);
+          err(
+            sb,
+            stabilityMessage(`component ${JSON.stringify(name)}`, reg.stability, ctx.minStability),
+            sb.block.nameEnd,
+          );
           continue;
         }
         if (reg.community && !ctx.communityComponents) {
-          err(sb, `the component ${JSON.stringify(name)} is a community component. Use the --feature.community-components.enabled command-line flag to enable community components`, sb.block.nameEnd);
+          err(
+            sb,
+            `the component ${JSON.stringify(name)} is a community component. Use the --feature.community-components.enabled command-line flag to enable community components`,
+            sb.block.nameEnd,
+          );
           continue;
         }
         addNode(sb, 'component', reg);
@@ -313,7 +346,9 @@ export class Controller {
     if (args) {
       for (const key of args.keys()) {
         if (!nodes.has(`argument.${key}`)) {
-          diags.push(diagAt(undefined, 0, 0, `Provided argument ${JSON.stringify(key)} is not defined in the module`));
+          diags.push(
+            diagAt(undefined, 0, 0, `Provided argument ${JSON.stringify(key)} is not defined in the module`),
+          );
         }
       }
     }
@@ -322,27 +357,19 @@ export class Controller {
     if (diags.some((d) => d.severity === 'error')) return undefined;
 
     const { cycles, selfRefs } = graph.cycles();
-    if (vmsg) {
-      for (const cyc of cycles) {
-        for (const id of [...cyc].sort(byPosition(nodes))) {
-          const n = nodes.get(id)!;
-          diags.push(diagAt(n.file, n.block.nameStart, n.block.lcurly + 1, `cycle detected: ${cyc.join(', ')}`));
-        }
-      }
-      for (const id of selfRefs) {
-        const n = nodes.get(id)!;
-        diags.push(diagAt(n.file, n.block.nameStart, n.block.lcurly + 1, 'cannot reference self'));
-      }
-    } else {
-      for (const cyc of cycles) diags.push(diagAt(undefined, 0, 0, `cycle: ${cyc.join(', ')}`));
-      for (const id of selfRefs) diags.push(diagAt(undefined, 0, 0, `self reference: ${id}`));
-    }
+    for (const cyc of cycles) diags.push(diagAt(undefined, 0, 0, `cycle: ${cyc.join(', ')}`));
+    for (const id of selfRefs) diags.push(diagAt(undefined, 0, 0, `self reference: ${id}`));
     if (diags.some((d) => d.severity === 'error')) return undefined;
     return { graph, nodes, declareScope };
   }
 
   /** Adds an edge for every reference, by the first prefix of a traversal that is a node ID (as Alloy). */
-  private wireEdges(graph: Graph, nodes: Map<string, GraphNode>, scope: DeclareScope, diags: Diagnostic[]): void {
+  private wireEdges(
+    graph: Graph,
+    nodes: Map<string, GraphNode>,
+    scope: DeclareScope,
+    diags: Diagnostic[],
+  ): void {
     const ctx = this.ctx;
     const localVars = new Set(['module_path']);
     for (const node of nodes.values()) {
@@ -351,7 +378,10 @@ export class Controller {
         const r = scope.resolveName(node.block.name);
         if (r?.kind === 'import') graph.addEdge(node.id, r.nodeID);
       }
-      const body = node.kind === 'foreach' ? node.block.body.filter((s) => !(s.kind === 'Block' && blockName(s) === 'template')) : node.block.body;
+      const body =
+        node.kind === 'foreach'
+          ? node.block.body.filter((s) => !(s.kind === 'Block' && blockName(s) === 'template'))
+          : node.block.body;
       for (const expr of expressionsOf(body)) {
         for (const tr of collectTraversals(expr)) {
           let target: string | undefined;
@@ -365,9 +395,8 @@ export class Controller {
           const first = tr.path[0]!;
           if (target) {
             graph.addEdge(node.id, target);
-            if (stdlib.has(first) && ctx.validatorMessages) {
-              diags.push({ ...diagAt(node.file, tr.start, tr.start + first.length, 'a component is shadowing an existing stdlib name'), severity: 'warning' });
-            }
+            if (stdlib.has(first))
+              ctx.logger.warn('a component is shadowing an existing stdlib name', { component: target });
             continue;
           }
           if (localVars.has(first)) continue;
@@ -375,15 +404,29 @@ export class Controller {
             const info = stdlibInfo(tr.path.join('.')) ?? stdlibInfo(first);
             const fnPath = stdlibInfo(tr.path.join('.')) ? tr.path.join('.') : first;
             if (info && !stabilityAllowed(info.stability, ctx.minStability)) {
-              diags.push(diagAt(node.file, tr.start, tr.start + fnPath.length, stabilityMessage(fnPath, info.stability, ctx.minStability)));
+              diags.push(
+                diagAt(
+                  node.file,
+                  tr.start,
+                  tr.start + fnPath.length,
+                  stabilityMessage(fnPath, info.stability, ctx.minStability),
+                ),
+              );
             } else if (info?.deprecated) {
-              const msg = 'this stdlib function is deprecated; please refer to the documentation for updated usage and alternatives';
-              if (ctx.validatorMessages) diags.push({ ...diagAt(node.file, tr.start, tr.start + fnPath.length, msg), severity: 'warning' });
-              else ctx.logger.warn(msg, { function: fnPath });
+              const msg =
+                'this stdlib function is deprecated; please refer to the documentation for updated usage and alternatives';
+              ctx.logger.warn(msg, { function: fnPath });
             }
             continue;
           }
-          diags.push(diagAt(node.file, tr.start, tr.end, `component ${JSON.stringify(tr.path.join('.'))} does not exist or is out of scope`));
+          diags.push(
+            diagAt(
+              node.file,
+              tr.start,
+              tr.end,
+              `component ${JSON.stringify(tr.path.join('.'))} does not exist or is out of scope`,
+            ),
+          );
         }
       }
     }
@@ -432,7 +475,7 @@ export class Controller {
           break;
         case 'logging': {
           const args = this.decode(node, loggingSchema, local);
-          if (args && !this.ctx.validateOnly) this.ctx.applyLogging?.(args);
+          if (args) this.ctx.applyLogging?.(args);
           break;
         }
         case 'tracing':
@@ -440,7 +483,14 @@ export class Controller {
           break;
         case 'foreach':
           this.decode(node, foreachSchema, local);
-          if (!this.ctx.validateOnly) local.push(diagAt(node.file, node.block.nameStart, headerEnd(node.block), 'foreach blocks are not supported by this engine yet'));
+          local.push(
+            diagAt(
+              node.file,
+              node.block.nameStart,
+              headerEnd(node.block),
+              'foreach blocks are not supported by this engine yet',
+            ),
+          );
           break;
         case 'service': {
           const args = this.decode(node, serviceSchemas[node.name] ?? {}, local);
@@ -455,7 +505,10 @@ export class Controller {
     }
     const errors = local.filter((d) => d.severity === 'error');
     if (errors.length) {
-      cell.evalHealth = health('unhealthy', `component evaluation failed: ${errors.map((d) => d.message).join('; ')}`);
+      cell.evalHealth = health(
+        'unhealthy',
+        `component evaluation failed: ${errors.map((d) => d.message).join('; ')}`,
+      );
     } else if (node.kind !== 'declare') {
       cell.evalHealth = health('healthy', 'component evaluated');
     }
@@ -463,7 +516,11 @@ export class Controller {
     this.ctx.metrics.observeEvaluation(this.opts.id, (performance.now() - started) / 1000);
   }
 
-  private decode(node: GraphNode, schema: BlockSchema, diags: Diagnostic[]): Record<string, unknown> | undefined {
+  private decode(
+    node: GraphNode,
+    schema: BlockSchema,
+    diags: Diagnostic[],
+  ): Record<string, unknown> | undefined {
     const scope = this.scopeFor();
     const file = node.file;
     const res = decodeBody(node.block.body, schema, {
@@ -479,35 +536,34 @@ export class Controller {
     return res.value;
   }
 
-  private validateBlockArgs(sb: SourcedBlock, schema: BlockSchema, diags: Diagnostic[]): void {
-    const scope = this.scopeFor();
-    const res = decodeBody(sb.block.body, schema, {
-      file: sb.file,
-      evaluate: (e) => evaluate(e, scope, sb.file),
-      rangeStart: sb.block.start,
-      rangeEnd: sb.block.end,
-    });
-    diags.push(...res.diagnostics);
-  }
-
   private evaluateComponent(node: GraphNode, diags: Diagnostic[]): void {
     const reg = node.registration!;
     const args = this.decode(node, reg.args, diags);
     const cell = node.cell;
     if (!args) return;
-    if (this.ctx.validateOnly) {
-      this.setExports(cell, placeholderExports(reg.exports ?? {}));
-      return;
-    }
     if (!cell.instance) {
       if (!reg.build) {
-        diags.push(diagAt(node.file, node.block.start, node.block.end, `Failed to build component: building component: component ${JSON.stringify(reg.name)} is not implemented by this engine yet`));
+        diags.push(
+          diagAt(
+            node.file,
+            node.block.start,
+            node.block.end,
+            `Failed to build component: building component: component ${JSON.stringify(reg.name)} is not implemented by this engine yet`,
+          ),
+        );
         return;
       }
       try {
         cell.instance = reg.build(this.componentOptions(cell), args);
       } catch (e) {
-        diags.push(diagAt(node.file, node.block.start, node.block.end, `Failed to build component: building component: ${errorMessage(e)}`));
+        diags.push(
+          diagAt(
+            node.file,
+            node.block.start,
+            node.block.end,
+            `Failed to build component: building component: ${errorMessage(e)}`,
+          ),
+        );
         return;
       }
       cell.args = args;
@@ -518,21 +574,42 @@ export class Controller {
       cell.instance.update(args);
       cell.args = args;
     } catch (e) {
-      diags.push(diagAt(node.file, node.block.start, node.block.end, `Failed to build component: updating component: ${errorMessage(e)}`));
+      diags.push(
+        diagAt(
+          node.file,
+          node.block.start,
+          node.block.end,
+          `Failed to build component: updating component: ${errorMessage(e)}`,
+        ),
+      );
     }
   }
 
   private evaluateCustom(node: GraphNode, diags: Diagnostic[]): void {
     const def = this.declareScope.lookup(node.block.name);
     if (!def) {
-      diags.push(diagAt(node.file, node.block.nameStart, node.block.nameEnd, `cannot find the definition of component name ${JSON.stringify(node.name)}`));
+      diags.push(
+        diagAt(
+          node.file,
+          node.block.nameStart,
+          node.block.nameEnd,
+          `cannot find the definition of component name ${JSON.stringify(node.name)}`,
+        ),
+      );
       return;
     }
     const scope = this.scopeFor();
     const values = new Map<string, Value>();
     for (const stmt of node.block.body) {
       if (stmt.kind === 'Block') {
-        diags.push(diagAt(node.file, stmt.nameStart, stmt.nameEnd, `unrecognized block name ${JSON.stringify(blockName(stmt))}`));
+        diags.push(
+          diagAt(
+            node.file,
+            stmt.nameStart,
+            stmt.nameEnd,
+            `unrecognized block name ${JSON.stringify(blockName(stmt))}`,
+          ),
+        );
         continue;
       }
       try {
@@ -543,39 +620,52 @@ export class Controller {
     }
     if (diags.length) return;
     const cell = node.cell;
-    if (this.ctx.validateOnly) {
-      this.validateModuleArgs(def, values, node, diags);
-      return;
-    }
-    const args: ModuleArgs = { def, defKey: `${def.file.filename}\0${def.file.text.slice(def.block.start, def.block.end)}`, values };
+    const args: ModuleArgs = {
+      def,
+      defKey: `${def.file.filename}\0${def.file.text.slice(def.block.start, def.block.end)}`,
+      values,
+    };
     if (!cell.instance) {
       try {
-        cell.instance = new ModuleComponent(this.componentOptions(cell), args, (opts, d, onExports) => this.childController(opts, d, onExports));
+        cell.instance = new ModuleComponent(this.componentOptions(cell), args, (opts, d, onExports) =>
+          this.childController(opts, d, onExports),
+        );
         cell.args = args;
       } catch (e) {
-        pushError(e, diags, node.file, node.block.start, node.block.end, 'Failed to build component: building component: ');
+        pushError(
+          e,
+          diags,
+          node.file,
+          node.block.start,
+          node.block.end,
+          'Failed to build component: building component: ',
+        );
       }
       return;
     }
     const prev = cell.args as ModuleArgs;
-    if (prev && prev.defKey === args.defKey && prev.def === args.def && mapsEqual(prev.values, args.values)) return;
+    if (prev && prev.defKey === args.defKey && prev.def === args.def && mapsEqual(prev.values, args.values))
+      return;
     try {
       cell.instance.update(args);
       cell.args = args;
     } catch (e) {
-      pushError(e, diags, node.file, node.block.start, node.block.end, 'Failed to build component: updating component: ');
+      pushError(
+        e,
+        diags,
+        node.file,
+        node.block.start,
+        node.block.end,
+        'Failed to build component: updating component: ',
+      );
     }
   }
 
-  private validateModuleArgs(def: DeclareDef, values: Map<string, Value>, node: GraphNode, diags: Diagnostic[]): void {
-    const declared = new Set<string>();
-    for (const s of def.block.body) if (s.kind === 'Block' && blockName(s) === 'argument' && s.label) declared.add(s.label);
-    for (const k of values.keys()) {
-      if (!declared.has(k)) diags.push(diagAt(node.file, node.block.nameStart, headerEnd(node.block), `Provided argument ${JSON.stringify(k)} is not defined in the module`));
-    }
-  }
-
-  private childController(opts: ComponentOptions, def: DeclareDef, onExports: (e: Value) => void): Controller {
+  private childController(
+    opts: ComponentOptions,
+    def: DeclareDef,
+    onExports: (e: Value) => void,
+  ): Controller {
     return new Controller(this.ctx, {
       id: opts.id,
       isModule: true,
@@ -588,18 +678,31 @@ export class Controller {
   private evaluateImport(node: GraphNode, diags: Diagnostic[]): void {
     const schema = importSchemas[node.name]!;
     const args = this.decode(node, schema, diags);
-    if (!args || this.ctx.validateOnly) return;
+    if (!args) return;
     if (node.name !== 'import.string' && node.name !== 'import.file') return;
     const cell = node.cell;
     if (!cell.instance) {
-      const inst = new ImportComponent(node.name, this.componentOptions(cell), args, this.opts.modulePath, () => {
-        cell.version++;
-        this.markDirty(cell.id);
-      });
+      const inst = new ImportComponent(
+        node.name,
+        this.componentOptions(cell),
+        args,
+        this.opts.modulePath,
+        () => {
+          cell.version++;
+          this.markDirty(cell.id);
+        },
+      );
       try {
         inst.load(true);
       } catch (e) {
-        pushError(e, diags, node.file, node.block.start, node.block.end, 'Failed to build component: building component: ');
+        pushError(
+          e,
+          diags,
+          node.file,
+          node.block.start,
+          node.block.end,
+          'Failed to build component: building component: ',
+        );
         return;
       }
       cell.instance = inst;
@@ -613,13 +716,21 @@ export class Controller {
   }
 
   private evaluateArgument(node: GraphNode, diags: Diagnostic[]): void {
-    const args = this.decode(node, argumentSchema, diags) as { optional: boolean; default?: Value } | undefined;
+    const args = this.decode(node, argumentSchema, diags) as
+      { optional: boolean; default?: Value } | undefined;
     if (!args) return;
     const label = node.label!;
     let value: Value;
     if (this.moduleArgs.has(label)) value = this.moduleArgs.get(label)!;
-    else if (!args.optional && !this.ctx.validateOnly) {
-      diags.push(diagAt(node.file, node.block.start, node.block.end, `missing required argument ${JSON.stringify(label)} to module`));
+    else if (!args.optional) {
+      diags.push(
+        diagAt(
+          node.file,
+          node.block.start,
+          node.block.end,
+          `missing required argument ${JSON.stringify(label)} to module`,
+        ),
+      );
       return;
     } else value = args.default ?? null;
     this.setExports(node.cell, new Map([['value', value]]));
@@ -651,7 +762,10 @@ export class Controller {
     return {
       id: globalID,
       localID: cell.id,
-      logger: this.ctx.logger.child({ component_path: this.opts.id ? `/${this.opts.id}` : '/', component_id: cell.id }),
+      logger: this.ctx.logger.child({
+        component_path: this.opts.id ? `/${this.opts.id}` : '/',
+        component_id: cell.id,
+      }),
       registry: cell.metrics,
       dataPath: this.ctx.dataPath(globalID),
       onStateChange: (exports) => {
@@ -684,7 +798,7 @@ export class Controller {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.ctx.validateOnly) return;
+    if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
@@ -714,7 +828,8 @@ export class Controller {
       this.evaluating = false;
       stop();
     }
-    for (const d of diags) if (d.severity === 'error') this.ctx.logger.error('failed to evaluate component', { err: d.message });
+    for (const d of diags)
+      if (d.severity === 'error') this.ctx.logger.error('failed to evaluate component', { err: d.message });
     if (this.dirty.size) this.scheduleFlush();
   }
 
@@ -775,7 +890,10 @@ export class Controller {
   /** Stops removed components (dependants first) and starts new ones (dependencies first). */
   private async synchronize(removed: GraphNode[], oldGraph: Graph): Promise<void> {
     const removedIDs = new Set(removed.map((n) => n.id));
-    const order = oldGraph.topoOrder().filter((id) => removedIDs.has(id)).reverse();
+    const order = oldGraph
+      .topoOrder()
+      .filter((id) => removedIDs.has(id))
+      .reverse();
     const byID = new Map(removed.map((n) => [n.id, n]));
     for (const id of order) await this.stopCell(byID.get(id)!.cell);
     if (!this.runSignal || this.runSignal.aborted) return;
@@ -813,7 +931,9 @@ export class Controller {
       cell.running,
       new Promise<void>((res) => {
         timer = setTimeout(() => {
-          this.ctx.logger.warn('component did not stop before the shutdown deadline', { component_id: cell.id });
+          this.ctx.logger.warn('component did not stop before the shutdown deadline', {
+            component_id: cell.id,
+          });
           res();
         }, deadline);
       }),
@@ -856,13 +976,18 @@ export class Controller {
       own = health('unhealthy', errorMessage(e));
     }
     if (n.kind === 'declare') return health('healthy', 'declare');
-    return leastHealthy(c.running || c.runHealth.state === 'exited' ? c.runHealth : undefined, c.evalHealth, own);
+    return leastHealthy(
+      c.running || c.runHealth.state === 'exited' ? c.runHealth : undefined,
+      c.evalHealth,
+      own,
+    );
   }
 
   /** Least healthy of the module's components (used as a custom component's own health). */
   moduleHealth(): Health | undefined {
     const hs: Health[] = [];
-    for (const n of this.nodes.values()) if (n.kind === 'component' || n.kind === 'custom') hs.push(this.nodeHealth(n.id)!);
+    for (const n of this.nodes.values())
+      if (n.kind === 'component' || n.kind === 'custom') hs.push(this.nodeHealth(n.id)!);
     const bad = hs.filter((h) => h.state === 'unhealthy');
     return bad.length ? leastHealthy(...bad) : undefined;
   }
@@ -907,15 +1032,6 @@ function formatPos(sb: SourcedBlock): string {
   return `${p.filename}:${p.line}:${p.column}`;
 }
 
-function byPosition(nodes: Map<string, GraphNode>) {
-  return (a: string, b: string) => {
-    const x = nodes.get(a)!;
-    const y = nodes.get(b)!;
-    if (x.file !== y.file) return x.file.filename.localeCompare(y.file.filename);
-    return x.block.start - y.block.start;
-  };
-}
-
 export function stabilityMessage(what: string, level: string, min: string): string {
   return `${what} is at stability level ${JSON.stringify(level)}, which is below the minimum allowed stability level ${JSON.stringify(min)}. Use --stability.level command-line flag to enable ${JSON.stringify(level)} features`;
 }
@@ -930,12 +1046,19 @@ function* expressionsOf(body: Stmt[]): Generator<import('../syntax/ast.js').Expr
 
 function errorMessage(e: unknown): string {
   if (e && typeof e === 'object' && 'diagnostics' in e) {
-    return ((e as { diagnostics: Diagnostic[] }).diagnostics).map((d) => d.message).join('; ');
+    return (e as { diagnostics: Diagnostic[] }).diagnostics.map((d) => d.message).join('; ');
   }
   return e instanceof Error ? e.message : String(e);
 }
 
-function pushError(e: unknown, diags: Diagnostic[], file: SourceFile, start: number, end: number, prefix = ''): void {
+function pushError(
+  e: unknown,
+  diags: Diagnostic[],
+  file: SourceFile,
+  start: number,
+  end: number,
+  prefix = '',
+): void {
   if (e && typeof e === 'object' && 'diagnostics' in e && !prefix) {
     diags.push(...(e as { diagnostics: Diagnostic[] }).diagnostics);
     return;
@@ -946,37 +1069,3 @@ function pushError(e: unknown, diags: Diagnostic[], file: SourceFile, start: num
 function mapsEqual(a: Map<string, Value>, b: Map<string, Value>): boolean {
   return valuesEqual(a, b);
 }
-
-/** Stand-in exports for static validation: values of the declared types, so references type-check. */
-function placeholderExports(exports: Record<string, TypeSpec>): Value {
-  const out = new Map<string, Value>();
-  for (const [k, t] of Object.entries(exports)) out.set(k, placeholder(t));
-  return out;
-}
-
-function placeholder(t: TypeSpec): Value {
-  switch (t.kind) {
-    case 'string':
-    case 'duration':
-      return '';
-    case 'optional_secret':
-      return '';
-    case 'secret':
-      return new Secret('');
-    case 'bool':
-      return false;
-    case 'number':
-      return fromJS(0);
-    case 'list':
-      return [];
-    case 'map':
-    case 'target':
-      return new Map();
-    case 'capsule':
-      return new Capsule(t.name, Symbol(t.name));
-    default:
-      return null;
-  }
-}
-
-export { FuncValue };

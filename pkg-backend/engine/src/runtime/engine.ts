@@ -13,7 +13,7 @@ import type { EngineContext } from './context.js';
 import { Controller, type LoadResult } from './controller.js';
 import type { Health } from './health.js';
 import { Logger, LogSink, type LogFormat, type LogLevel } from './logger.js';
-import { noopControllerMetrics, PromControllerMetrics, renderRegistries } from './metrics.js';
+import { PromControllerMetrics, renderRegistries } from './metrics.js';
 import type { GraphNode } from './nodes.js';
 
 export interface EngineOptions {
@@ -29,10 +29,6 @@ export interface EngineOptions {
   metricsRegistry?: Registry;
   /** Directory used as `module_path` for the root config. */
   modulePath?: string;
-  /** Static validation only: nothing is built or run. */
-  validateOnly?: boolean;
-  /** Use `alloy validate` message texts. */
-  validatorMessages?: boolean;
   /** Per-component stop deadline in ms (default 10 minutes, as Alloy). */
   shutdownDeadlineMs?: number;
 }
@@ -75,17 +71,13 @@ export class Engine {
     this.logger = new Logger(this.logSink);
     this.metricsRegistry = options.metricsRegistry ?? new Registry();
     const storage = options.storagePath ?? 'data-alloy';
-    const metrics = options.validateOnly
-      ? noopControllerMetrics
-      : new PromControllerMetrics(this.metricsRegistry, (set) => this.collectRunning(set));
+    const metrics = new PromControllerMetrics(this.metricsRegistry, (set) => this.collectRunning(set));
     this.ctx = {
       registry: options.registry,
       logger: this.logger,
       metrics,
       minStability: options.minStability ?? 'generally-available',
       communityComponents: options.communityComponents ?? false,
-      validateOnly: options.validateOnly ?? false,
-      validatorMessages: options.validatorMessages ?? false,
       shutdownDeadlineMs: options.shutdownDeadlineMs ?? 600_000,
       dataPath: (id) => join(storage, id),
       componentRegistry: (componentPath, componentID) => {
@@ -117,7 +109,7 @@ export class Engine {
       return { diagnostics: parsed.diagnostics, committed: false, parsed: false };
     const res: LoadResult = { ...this.root.load(parsed.files), parsed: true };
     if (res.committed) {
-      if (!this.root.node('logging') && !this.ctx.validateOnly) this.applyLogging(DEFAULT_LOGGING);
+      if (!this.root.node('logging')) this.applyLogging(DEFAULT_LOGGING);
       if (!res.diagnostics.some((d) => d.severity === 'error')) this.loaded = true;
     }
     return res;

@@ -121,14 +121,6 @@ export class PromControllerMetrics implements ControllerMetrics {
   private readonly edges = new Map<string, { from: string; to: string }[]>();
 }
 
-/** Metrics that record nothing (static validation). */
-export const noopControllerMetrics: ControllerMetrics = {
-  evaluating: () => () => undefined,
-  observeEvaluation: () => undefined,
-  queueSize: () => undefined,
-  graphConnections: () => undefined,
-};
-
 /**
  * Renders several registries as one Prometheus text exposition (0.0.4), merging families with the
  * same name (every component registry defines its own copy of a metric, told apart by labels).

@@ -40,19 +40,17 @@ export class DeclareScope {
   ) {}
 
   /** Whether a block name could be a custom component here (used while wiring the graph). */
-  resolveName(name: string[]): { kind: 'declare'; def: DeclareDef } | { kind: 'import'; nodeID: string; rest: string } | undefined {
+  resolveName(
+    name: string[],
+  ): { kind: 'declare'; def: DeclareDef } | { kind: 'import'; nodeID: string; rest: string } | undefined {
     if (name.length === 1) {
-      for (let s: DeclareScope | undefined = this; s; s = s.parent) {
-        const d = s.declares.get(name[0]!);
-        if (d) return { kind: 'declare', def: d };
-      }
-      return undefined;
+      const d = this.declares.get(name[0]!);
+      if (d) return { kind: 'declare', def: d };
+      return this.parent?.resolveName(name);
     }
-    for (let s: DeclareScope | undefined = this; s; s = s.parent) {
-      const imp = s.imports.get(name[0]!);
-      if (imp) return { kind: 'import', nodeID: imp.nodeID, rest: name.slice(1).join('.') };
-    }
-    return undefined;
+    const imp = this.imports.get(name[0]!);
+    if (imp) return { kind: 'import', nodeID: imp.nodeID, rest: name.slice(1).join('.') };
+    return this.parent?.resolveName(name);
   }
 
   /** The definition for a custom component name, following imports. */
@@ -60,11 +58,12 @@ export class DeclareScope {
     const r = this.resolveName(name);
     if (!r) return undefined;
     if (r.kind === 'declare') return r.def;
-    for (let s: DeclareScope | undefined = this; s; s = s.parent) {
-      const imp = s.imports.get(name[0]!);
-      if (imp) return imp.provider()?.declares()?.get(r.rest);
-    }
-    return undefined;
+    return this.importProvider(name[0]!)?.declares()?.get(r.rest);
+  }
+
+  private importProvider(namespace: string): DeclareProvider | undefined {
+    const imp = this.imports.get(namespace);
+    return imp ? imp.provider() : this.parent?.importProvider(namespace);
   }
 }
 
@@ -77,7 +76,11 @@ export interface ModuleArgs {
 }
 
 /** Factory for child controllers, injected by the controller to avoid an import cycle. */
-export type ChildControllerFactory = (opts: ComponentOptions, def: DeclareDef, onExports: (e: Value) => void) => Controller;
+export type ChildControllerFactory = (
+  opts: ComponentOptions,
+  def: DeclareDef,
+  onExports: (e: Value) => void,
+) => Controller;
 
 /**
  * Runs a custom component instance: a child controller loaded with the declare's body, its
@@ -93,7 +96,9 @@ export class ModuleComponent implements Component<ModuleArgs> {
     private readonly factory: ChildControllerFactory,
   ) {
     this.key = args.defKey;
-    this.child = factory(opts, args.def, (e) => opts.onStateChange(Object.fromEntries(e as Map<string, Value>)));
+    this.child = factory(opts, args.def, (e) =>
+      opts.onStateChange(Object.fromEntries(e as Map<string, Value>)),
+    );
     this.child.loadModule(args.def, args.values);
   }
 
@@ -120,7 +125,11 @@ export class ModuleComponent implements Component<ModuleArgs> {
 }
 
 /** Parses module text and returns its top-level declare blocks; other top-level blocks are refused. */
-export function declaresFromModule(files: File[], scopeParent: DeclareScope | undefined, modulePath: string): Map<string, DeclareDef> {
+export function declaresFromModule(
+  files: File[],
+  scopeParent: DeclareScope | undefined,
+  modulePath: string,
+): Map<string, DeclareDef> {
   const declares = new Map<string, DeclareDef>();
   const scope = new DeclareScope(declares, new Map(), scopeParent);
   for (const file of files) {
@@ -210,7 +219,9 @@ export class ImportComponent implements Component<ImportArgs>, DeclareProvider {
     const path = this.resolvedPath();
     this.isDirectory = statSync(path).isDirectory();
     if (!this.isDirectory) return [{ name: path, text: readFileSync(path, 'utf8') }];
-    const names = readdirSync(path).filter((n) => n.endsWith('.alloy')).sort();
+    const names = readdirSync(path)
+      .filter((n) => n.endsWith('.alloy'))
+      .sort();
     return names.map((n) => ({ name: join(path, n), text: readFileSync(join(path, n), 'utf8') }));
   }
 

@@ -137,7 +137,8 @@ function decodeInto(
   const blockCounts = new Map<string, number>();
   const fail = (msg: string, start: number, end: number) => diags.push(diagAt(ctx.file, start, end, msg));
 
-  for (const [name, spec] of Object.entries(attrs)) if (spec.default !== undefined) out[name] = clone(spec.default);
+  for (const [name, spec] of Object.entries(attrs))
+    if (spec.default !== undefined) out[name] = clone(spec.default);
   for (const [name, spec] of Object.entries(blocks)) if (spec.multiple) out[name] = [];
   for (const e of Object.values(schema.enums ?? {})) out[e.field] = [];
 
@@ -145,7 +146,12 @@ function decodeInto(
     if (stmt.kind === 'Attribute') {
       const spec = attrs[stmt.name];
       if (!spec && !schema.anyAttrs) {
-        if (blocks[stmt.name]) fail(`${JSON.stringify(stmt.name)} must be a block, but is used as an attribute`, stmt.start, stmt.end);
+        if (blocks[stmt.name])
+          fail(
+            `${JSON.stringify(stmt.name)} must be a block, but is used as an attribute`,
+            stmt.start,
+            stmt.end,
+          );
         else fail(`unrecognized attribute name ${JSON.stringify(stmt.name)}`, stmt.start, stmt.end);
         continue;
       }
@@ -167,10 +173,12 @@ function decodeInto(
   }
 
   for (const [name, spec] of Object.entries(attrs)) {
-    if (spec.required && !seenAttrs.has(name)) fail(`missing required attribute ${JSON.stringify(name)}`, ctx.rangeStart, ctx.rangeEnd);
+    if (spec.required && !seenAttrs.has(name))
+      fail(`missing required attribute ${JSON.stringify(name)}`, ctx.rangeStart, ctx.rangeEnd);
   }
   for (const [name, spec] of Object.entries(blocks)) {
-    if (spec.required && !blockCounts.has(name)) fail(`missing required block ${JSON.stringify(name)}`, ctx.rangeStart, ctx.rangeEnd);
+    if (spec.required && !blockCounts.has(name))
+      fail(`missing required block ${JSON.stringify(name)}`, ctx.rangeStart, ctx.rangeEnd);
   }
   for (const [name, spec] of Object.entries(blocks)) {
     if (spec.defaultIfAbsent && !blockCounts.has(name) && !spec.multiple) {
@@ -205,8 +213,10 @@ function decodeBlockStmt(
     const n = (counts.get(name) ?? 0) + 1;
     counts.set(name, n);
     if (!spec.multiple && n > 1) return fail(`block ${JSON.stringify(name)} may only be specified once`);
-    if (spec.label === 'required' && stmt.label === undefined) return fail(`block ${JSON.stringify(name)} requires non-empty label`);
-    if (!spec.label && stmt.label !== undefined) return fail(`block ${JSON.stringify(name)} does not support specifying labels`);
+    if (spec.label === 'required' && stmt.label === undefined)
+      return fail(`block ${JSON.stringify(name)} requires non-empty label`);
+    if (!spec.label && stmt.label !== undefined)
+      return fail(`block ${JSON.stringify(name)} does not support specifying labels`);
     const v = sub(spec.schema);
     if (stmt.label !== undefined) v.label = stmt.label;
     if (spec.multiple) (out[name] as unknown[]).push(v);
@@ -217,18 +227,21 @@ function decodeBlockStmt(
     if (!name.startsWith(prefix + '.')) continue;
     const member = e.members[name.slice(prefix.length + 1)];
     if (!member) break;
-    if (stmt.label !== undefined) return fail(`block ${JSON.stringify(name)} does not support specifying labels`);
+    if (stmt.label !== undefined)
+      return fail(`block ${JSON.stringify(name)} does not support specifying labels`);
     (out[e.field] as unknown[]).push({ type: name.slice(prefix.length + 1), ...sub(member) });
     return;
   }
-  if (schema.attrs?.[name]) return fail(`${JSON.stringify(name)} must be an attribute, but is used as a block`);
+  if (schema.attrs?.[name])
+    return fail(`${JSON.stringify(name)} must be an attribute, but is used as a block`);
   if (schema.anyAttrs) return fail('nested blocks not supported here');
   fail(`unrecognized block name ${JSON.stringify(name)}`);
 }
 
 function pushError(err: unknown, diags: Diagnostic[], ctx: DecodeContext, start: number, end: number): void {
   if (err instanceof DecodeError) diags.push(diagAt(ctx.file, err.start, err.end, err.message));
-  else if (err && typeof err === 'object' && 'diagnostics' in err) diags.push(...(err as { diagnostics: Diagnostic[] }).diagnostics);
+  else if (err && typeof err === 'object' && 'diagnostics' in err)
+    diags.push(...(err as { diagnostics: Diagnostic[] }).diagnostics);
   else diags.push(diagAt(ctx.file, start, end, err instanceof Error ? err.message : String(err)));
 }
 
@@ -236,7 +249,8 @@ function pushError(err: unknown, diags: Diagnostic[], ctx: DecodeContext, start:
 function elementExpr(expr: Expr | undefined, index: number | string): Expr | undefined {
   if (!expr) return undefined;
   if (expr.kind === 'Array' && typeof index === 'number') return expr.elements[index];
-  if (expr.kind === 'Object' && typeof index === 'string') return expr.fields.find((f) => f.name === index)?.value;
+  if (expr.kind === 'Object' && typeof index === 'string')
+    return expr.fields.find((f) => f.name === index)?.value;
   return undefined;
 }
 
@@ -302,10 +316,15 @@ export function convert(v: Value, type: TypeSpec, expr?: Expr): unknown {
     case 'target': {
       const obj = v instanceof Map ? v : v instanceof Capsule ? v.toObject() : undefined;
       if (!obj) {
-        throw new DecodeError(`target::ConvertFrom: conversion from '${goTypeName(v)}' is not supported`, expr?.start ?? -1, expr?.end ?? -1);
+        throw new DecodeError(
+          `target::ConvertFrom: conversion from '${goTypeName(v)}' is not supported`,
+          expr?.start ?? -1,
+          expr?.end ?? -1,
+        );
       }
       const out: Record<string, string> = Object.create(null);
-      for (const [k, el] of obj) out[k] = convert(el, { kind: 'string' }, elementExpr(expr, k) ?? expr) as string;
+      for (const [k, el] of obj)
+        out[k] = convert(el, { kind: 'string' }, elementExpr(expr, k) ?? expr) as string;
       return out;
     }
   }
@@ -330,7 +349,8 @@ function goTypeName(v: Value): string {
 
 function parseNumberString(s: string, expr: Expr | undefined): number {
   const n = s.trim() === '' ? NaN : Number(s);
-  if (Number.isNaN(n)) throw new DecodeError(`expected number, got string`, expr?.start ?? -1, expr?.end ?? -1);
+  if (Number.isNaN(n))
+    throw new DecodeError(`expected number, got string`, expr?.start ?? -1, expr?.end ?? -1);
   return n;
 }
 
@@ -373,7 +393,8 @@ export function argsEqual(a: unknown, b: unknown): boolean {
     for (let i = 0; i < a.length; i++) if (!argsEqual(a[i], b[i])) return false;
     return true;
   }
-  if (a instanceof Capsule && b instanceof Capsule) return a.typeName === b.typeName && argsEqual(a.value, b.value);
+  if (a instanceof Capsule && b instanceof Capsule)
+    return a.typeName === b.typeName && argsEqual(a.value, b.value);
   const pa = Object.getPrototypeOf(a);
   const pb = Object.getPrototypeOf(b);
   const plain = (p: unknown) => p === Object.prototype || p === null;
