@@ -1,22 +1,19 @@
 /**
  * A controller runs one module's component graph (Alloy's `internal/runtime/internal/controller`):
- * it builds the graph from blocks, wires references into edges, evaluates in topological order,
- * re-evaluates dependants when exports change, and runs components. Loads are transactional: the new
+ * it loads blocks into a graph (graph-builder.ts), evaluates in topological order, re-evaluates
+ * dependants when exports change, and runs components. Loads are transactional: the new
  * graph is built into fresh node records and committed only when structurally valid, so a rejected
  * reload leaves the running graph and its scope exactly as they were.
  */
-import type { BlockStmt, File, Stmt } from '../syntax/ast.js';
-import { blockID, blockName } from '../syntax/ast.js';
+import type { File } from '../syntax/ast.js';
+import { blockName } from '../syntax/ast.js';
 import { diagAt, type Diagnostic } from '../syntax/diag.js';
-import { collectTraversals, evaluate, Scope } from '../syntax/eval.js';
+import { evaluate, Scope } from '../syntax/eval.js';
 import type { SourceFile } from '../syntax/source.js';
-import { stdlib, stdlibInfo } from '../syntax/stdlib/index.js';
 import { fromJS, valuesEqual, type Value } from '../syntax/value.js';
-import { stabilityAllowed, type ComponentOptions, type ComponentRegistration } from './component.js';
+import type { ComponentOptions } from './component.js';
 import {
   argumentSchema,
-  CONFIG_BLOCK_STABILITY,
-  CONFIG_BLOCKS,
   exportSchema,
   foreachSchema,
   importSchemas,
@@ -34,21 +31,16 @@ import {
   type DeclareDef,
   type ModuleArgs,
 } from './modules.js';
-import { Cell, type GraphNode, type NodeKind } from './nodes.js';
+import type { Cell, GraphNode } from './nodes.js';
 import { argsEqual, decodeBody, type BlockSchema } from './schema.js';
-
-export interface ControllerOptions {
-  /** Module path: '' for the root, else the owning component's global ID. */
-  id: string;
-  /** True inside custom components and isolated modules: `argument`/`export` allowed, no `logging`. */
-  isModule: boolean;
-  /** Definitions from enclosing scopes (declares of the parent, or of an imported file). */
-  parentScope?: DeclareScope;
-  /** Directory for `module_path` and relative `import.file` paths. */
-  modulePath: string;
-  /** Receives the module's exports (object of export labels) when they change. */
-  onExports?: (exports: Value) => void;
-}
+import { startTask, stopTask } from './scheduler.js';
+import {
+  buildGraph,
+  headerEnd,
+  type ControllerOptions,
+  type LoadedGraph,
+  type SourcedBlock,
+} from './graph-builder.js';
 
 export interface LoadResult {
   /** Every error and warning found. */
@@ -59,23 +51,11 @@ export interface LoadResult {
   parsed?: boolean;
 }
 
-/** A statement with the file it came from. */
-interface SourcedBlock {
-  block: BlockStmt;
-  file: SourceFile;
-}
-
-/** The graph of one load, built into fresh records. */
-interface LoadedGraph {
-  graph: Graph;
-  nodes: Map<string, GraphNode>;
-  declareScope: DeclareScope;
-}
+export type { ControllerOptions };
 
 export class Controller {
   private graph: Graph = new Graph();
   private nodes = new Map<string, GraphNode>();
-  private cells = new Map<string, Cell>();
   private declareScope: DeclareScope;
   /** Scope variables: nested objects of component exports, `argument`, `module_path`. */
   private vars = new Map<string, Value>();
@@ -134,7 +114,7 @@ export class Controller {
    */
   private apply(blocks: SourcedBlock[], args?: Map<string, Value>): LoadResult {
     const diagnostics: Diagnostic[] = [];
-    const loaded = this.buildGraph(blocks, diagnostics, args);
+    const loaded = buildGraph(this.ctx, this.opts, this.nodes, blocks, diagnostics, args);
     if (diagnostics.some((d) => d.severity === 'error') || !loaded) return { diagnostics, committed: false };
     const removed = [...this.nodes.values()].filter(
       (n) => !loaded.nodes.has(n.id) || loaded.nodes.get(n.id)!.cell !== n.cell,
@@ -153,283 +133,8 @@ export class Controller {
     this.graph = loaded.graph;
     this.nodes = loaded.nodes;
     this.declareScope = loaded.declareScope;
-    const cells = new Map<string, Cell>();
-    for (const n of loaded.nodes.values()) cells.set(n.id, n.cell);
-    this.cells = cells;
     if (args) this.moduleArgs = args;
     this.ctx.metrics.graphConnections(this.opts.id, this.edges());
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Graph building
-
-  private buildGraph(
-    blocks: SourcedBlock[],
-    diags: Diagnostic[],
-    args?: Map<string, Value>,
-  ): LoadedGraph | undefined {
-    const ctx = this.ctx;
-    const graph = new Graph();
-    const nodes = new Map<string, GraphNode>();
-    const declares = new Map<string, DeclareDef>();
-    const imports = new Map<string, { nodeID: string; provider: () => ImportComponent | undefined }>();
-    const declareScope = new DeclareScope(declares, imports, this.opts.parentScope);
-    const seen = new Map<string, SourcedBlock>();
-    const err = (sb: SourcedBlock, msg: string, end = headerEnd(sb.block)) =>
-      diags.push(diagAt(sb.file, sb.block.nameStart, end, msg));
-
-    const declareBlocks: SourcedBlock[] = [];
-    const configBlocks: SourcedBlock[] = [];
-    const componentBlocks: SourcedBlock[] = [];
-    const serviceBlocks: SourcedBlock[] = [];
-    for (const sb of blocks) {
-      const name = blockName(sb.block);
-      if (name === 'declare') declareBlocks.push(sb);
-      else if (CONFIG_BLOCKS.has(name)) configBlocks.push(sb);
-      else if (name in serviceSchemas && sb.block.label === undefined) serviceBlocks.push(sb);
-      else componentBlocks.push(sb);
-    }
-
-    const addNode = (
-      sb: SourcedBlock,
-      kind: NodeKind,
-      registration?: ComponentRegistration,
-    ): GraphNode | undefined => {
-      const id = blockID(sb.block);
-      const prev = seen.get(id);
-      if (prev) {
-        err(sb, `block ${id} already declared at ${formatPos(prev)}`);
-        return undefined;
-      }
-      seen.set(id, sb);
-      const name = blockName(sb.block);
-      const old = this.cells.get(id);
-      const cell = old && old.kind === kind && old.name === name ? old : new Cell(id, kind, name);
-      const node: GraphNode = {
-        id,
-        kind,
-        name,
-        label: sb.block.label,
-        block: sb.block,
-        file: sb.file,
-        cell,
-        registration,
-      };
-      nodes.set(id, node);
-      graph.add(id);
-      return node;
-    };
-
-    // 1. declares
-    for (const sb of declareBlocks) {
-      if (sb.block.label === undefined) {
-        err(sb, 'declare block must have a label');
-        continue;
-      }
-      if (sb.block.label === 'declare') {
-        err(sb, 'cannot use "declare" as a declare label');
-        continue;
-      }
-      const node = addNode(sb, 'declare');
-      if (!node) continue;
-      declares.set(sb.block.label, {
-        name: sb.block.label,
-        block: sb.block,
-        file: sb.file,
-        scope: declareScope,
-        modulePath: this.opts.modulePath,
-      });
-    }
-
-    // 2. config blocks
-    for (const sb of configBlocks) {
-      const name = blockName(sb.block);
-      const label = sb.block.label;
-      const needsLabel = name !== 'logging' && name !== 'tracing';
-      if (needsLabel && label === undefined) {
-        err(sb, `${name} block must have a label`);
-        continue;
-      }
-      if (!needsLabel && label !== undefined) {
-        err(sb, `${name} block does not support specifying labels`);
-        continue;
-      }
-      if ((name === 'logging' || name === 'tracing') && this.opts.isModule) {
-        err(sb, `${name} block not allowed inside a module`);
-        continue;
-      }
-      if ((name === 'argument' || name === 'export') && !this.opts.isModule) {
-        err(sb, `${name} blocks only allowed inside a module`);
-        continue;
-      }
-      const stability = CONFIG_BLOCK_STABILITY[name];
-      if (stability && !stabilityAllowed(stability, ctx.minStability)) {
-        err(
-          sb,
-          stabilityMessage(`${name} block ${JSON.stringify(label ?? '')}`, stability, ctx.minStability),
-          sb.block.nameEnd,
-        );
-        continue;
-      }
-      const kind: NodeKind = name.startsWith('import.') ? 'import' : (name as NodeKind);
-      const node = addNode(sb, kind);
-      if (!node) continue;
-      if (kind === 'import') {
-        if (name === 'import.http' || name === 'import.git') {
-          err(sb, `${name} is not supported by this engine yet`);
-        }
-        const cell = node.cell;
-        imports.set(label!, {
-          nodeID: node.id,
-          provider: () => cell.instance as ImportComponent | undefined,
-        });
-      }
-    }
-
-    // 3. components (builtin and custom)
-    for (const sb of componentBlocks) {
-      const name = blockName(sb.block);
-      const reg = ctx.registry.get(name);
-      if (reg) {
-        if (sb.block.label === undefined) {
-          err(sb, `component ${JSON.stringify(name)} must have a label`, sb.block.nameEnd);
-          continue;
-        }
-        if (!stabilityAllowed(reg.stability, ctx.minStability)) {
-          err(
-            sb,
-            stabilityMessage(`component ${JSON.stringify(name)}`, reg.stability, ctx.minStability),
-            sb.block.nameEnd,
-          );
-          continue;
-        }
-        if (reg.community && !ctx.communityComponents) {
-          err(
-            sb,
-            `the component ${JSON.stringify(name)} is a community component. Use the --feature.community-components.enabled command-line flag to enable community components`,
-            sb.block.nameEnd,
-          );
-          continue;
-        }
-        addNode(sb, 'component', reg);
-        continue;
-      }
-      const custom = declareScope.resolveName(sb.block.name);
-      if (custom) {
-        if (sb.block.label === undefined) {
-          err(sb, `component ${JSON.stringify(name)} must have a label`, sb.block.nameEnd);
-          continue;
-        }
-        addNode(sb, 'custom');
-        continue;
-      }
-      err(sb, `cannot find the definition of component name ${JSON.stringify(name)}`, sb.block.nameEnd);
-    }
-
-    // 4. services (root only)
-    for (const sb of serviceBlocks) {
-      const name = blockName(sb.block);
-      if (this.opts.isModule) {
-        err(sb, `service ${JSON.stringify(name)} is not allowed inside a module`);
-        continue;
-      }
-      if (serviceSchemas[name] === null) {
-        err(sb, `service ${JSON.stringify(name)} does not support being configured`);
-        continue;
-      }
-      addNode(sb, 'service');
-    }
-
-    if (diags.some((d) => d.severity === 'error')) return undefined;
-
-    // Module arguments that are not declared.
-    if (args) {
-      for (const key of args.keys()) {
-        if (!nodes.has(`argument.${key}`)) {
-          diags.push(
-            diagAt(undefined, 0, 0, `Provided argument ${JSON.stringify(key)} is not defined in the module`),
-          );
-        }
-      }
-    }
-
-    this.wireEdges(graph, nodes, declareScope, diags);
-    if (diags.some((d) => d.severity === 'error')) return undefined;
-
-    const { cycles, selfRefs } = graph.cycles();
-    for (const cyc of cycles) diags.push(diagAt(undefined, 0, 0, `cycle: ${cyc.join(', ')}`));
-    for (const id of selfRefs) diags.push(diagAt(undefined, 0, 0, `self reference: ${id}`));
-    if (diags.some((d) => d.severity === 'error')) return undefined;
-    return { graph, nodes, declareScope };
-  }
-
-  /** Adds an edge for every reference, by the first prefix of a traversal that is a node ID (as Alloy). */
-  private wireEdges(
-    graph: Graph,
-    nodes: Map<string, GraphNode>,
-    scope: DeclareScope,
-    diags: Diagnostic[],
-  ): void {
-    const ctx = this.ctx;
-    const localVars = new Set(['module_path']);
-    for (const node of nodes.values()) {
-      if (node.kind === 'declare') continue;
-      if (node.kind === 'custom') {
-        const r = scope.resolveName(node.block.name);
-        if (r?.kind === 'import') graph.addEdge(node.id, r.nodeID);
-      }
-      const body =
-        node.kind === 'foreach'
-          ? node.block.body.filter((s) => !(s.kind === 'Block' && blockName(s) === 'template'))
-          : node.block.body;
-      for (const expr of expressionsOf(body)) {
-        for (const tr of collectTraversals(expr)) {
-          let target: string | undefined;
-          for (let i = 1; i <= tr.path.length; i++) {
-            const prefix = tr.path.slice(0, i).join('.');
-            if (nodes.has(prefix)) {
-              target = prefix;
-              break;
-            }
-          }
-          const first = tr.path[0]!;
-          if (target) {
-            graph.addEdge(node.id, target);
-            if (stdlib.has(first))
-              ctx.logger.warn('a component is shadowing an existing stdlib name', { component: target });
-            continue;
-          }
-          if (localVars.has(first)) continue;
-          if (stdlib.has(first)) {
-            const info = stdlibInfo(tr.path.join('.')) ?? stdlibInfo(first);
-            const fnPath = stdlibInfo(tr.path.join('.')) ? tr.path.join('.') : first;
-            if (info && !stabilityAllowed(info.stability, ctx.minStability)) {
-              diags.push(
-                diagAt(
-                  node.file,
-                  tr.start,
-                  tr.start + fnPath.length,
-                  stabilityMessage(fnPath, info.stability, ctx.minStability),
-                ),
-              );
-            } else if (info?.deprecated) {
-              const msg =
-                'this stdlib function is deprecated; please refer to the documentation for updated usage and alternatives';
-              ctx.logger.warn(msg, { function: fnPath });
-            }
-            continue;
-          }
-          diags.push(
-            diagAt(
-              node.file,
-              tr.start,
-              tr.end,
-              `component ${JSON.stringify(tr.path.join('.'))} does not exist or is out of scope`,
-            ),
-          );
-        }
-      }
-    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -769,18 +474,11 @@ export class Controller {
       registry: cell.metrics,
       dataPath: this.ctx.dataPath(globalID),
       onStateChange: (exports) => {
-        if (this.cells.get(cell.id) !== cell && this.evaluating === false && !this.nodesHaveCell(cell)) {
-          // A stopped or rejected component publishing late: keep its value but wake nobody.
-          cell.exports = fromJS(exports);
-          return;
-        }
-        this.setExports(cell, fromJS(exports));
+        // A removed component publishing late keeps its value but wakes nobody.
+        if (this.nodes.get(cell.id)?.cell !== cell) cell.exports = fromJS(exports);
+        else this.setExports(cell, fromJS(exports));
       },
     };
-  }
-
-  private nodesHaveCell(cell: Cell): boolean {
-    return this.nodes.get(cell.id)?.cell === cell;
   }
 
   private setExports(cell: Cell, exports: Value): void {
@@ -895,64 +593,19 @@ export class Controller {
       .filter((id) => removedIDs.has(id))
       .reverse();
     const byID = new Map(removed.map((n) => [n.id, n]));
-    for (const id of order) await this.stopCell(byID.get(id)!.cell);
+    for (const id of order) await stopTask(this.ctx, byID.get(id)!.cell);
     if (!this.runSignal || this.runSignal.aborted) return;
     for (const id of this.graph.topoOrder()) {
       const cell = this.nodes.get(id)!.cell;
-      if (cell.instance && !cell.running) this.startCell(cell);
+      if (cell.instance && !cell.running) startTask(cell, this.ctx);
     }
-  }
-
-  private startCell(cell: Cell): void {
-    const inst = cell.instance!;
-    const abort = new AbortController();
-    cell.abort = abort;
-    cell.runHealth = health('healthy', 'started component');
-    cell.running = (async () => {
-      try {
-        await inst.run(abort.signal);
-        cell.runHealth = health('exited', 'component shut down cleanly');
-      } catch (e) {
-        cell.runHealth = health('exited', `component shut down with error: ${errorMessage(e)}`);
-        this.ctx.logger.error('component exited with error', { component_id: cell.id, err: errorMessage(e) });
-      }
-    })();
-  }
-
-  private async stopCell(cell: Cell): Promise<void> {
-    if (!cell.running) {
-      this.releaseCell(cell);
-      return;
-    }
-    cell.abort!.abort();
-    const deadline = this.ctx.shutdownDeadlineMs;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      cell.running,
-      new Promise<void>((res) => {
-        timer = setTimeout(() => {
-          this.ctx.logger.warn('component did not stop before the shutdown deadline', {
-            component_id: cell.id,
-          });
-          res();
-        }, deadline);
-      }),
-    ]);
-    clearTimeout(timer);
-    cell.running = undefined;
-    this.releaseCell(cell);
-  }
-
-  private releaseCell(cell: Cell): void {
-    if (cell.metrics) this.ctx.releaseComponentRegistry(cell.metrics);
-    cell.metrics = undefined;
   }
 
   /** Stops every component in reverse dependency order. */
   async stopAll(): Promise<void> {
     for (const id of this.graph.topoOrder().reverse()) {
       const n = this.nodes.get(id);
-      if (n) await this.stopCell(n.cell);
+      if (n) await stopTask(this.ctx, n.cell);
     }
     this.runDone?.();
   }
@@ -1022,27 +675,6 @@ export class Controller {
 }
 
 // -----------------------------------------------------------------------------------------------
-
-function headerEnd(b: BlockStmt): number {
-  return b.label !== undefined && b.labelStart >= 0 ? b.labelStart + b.label.length + 2 : b.nameEnd;
-}
-
-function formatPos(sb: SourcedBlock): string {
-  const p = sb.file.position(sb.block.nameStart);
-  return `${p.filename}:${p.line}:${p.column}`;
-}
-
-export function stabilityMessage(what: string, level: string, min: string): string {
-  return `${what} is at stability level ${JSON.stringify(level)}, which is below the minimum allowed stability level ${JSON.stringify(min)}. Use --stability.level command-line flag to enable ${JSON.stringify(level)} features`;
-}
-
-/** Every expression in a body, including nested blocks. */
-function* expressionsOf(body: Stmt[]): Generator<import('../syntax/ast.js').Expr> {
-  for (const s of body) {
-    if (s.kind === 'Attribute') yield s.value;
-    else yield* expressionsOf(s.body);
-  }
-}
 
 function errorMessage(e: unknown): string {
   if (e && typeof e === 'object' && 'diagnostics' in e) {

@@ -28,7 +28,7 @@ import {
   serviceSchemas,
   tracingSchema,
 } from '../config-blocks.js';
-import { stabilityMessage } from '../controller.js';
+import { stabilityMessage } from '../graph-builder.js';
 import { Graph } from '../dag.js';
 import { t, type BlockSchema } from '../schema.js';
 import { typecheckBody } from './typecheck.js';
