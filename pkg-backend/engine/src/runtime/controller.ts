@@ -248,27 +248,18 @@ export class Controller {
     if (!args) return;
     if (!cell.instance) {
       if (!reg.build) {
-        diags.push(
-          diagAt(
-            node.file,
-            node.block.start,
-            node.block.end,
-            `Failed to build component: building component: component ${JSON.stringify(reg.name)} is not implemented by this engine yet`,
-          ),
+        failBuild(
+          diags,
+          node,
+          'building',
+          new Error(`component ${JSON.stringify(reg.name)} is not implemented by this engine yet`),
         );
         return;
       }
       try {
         cell.instance = reg.build(this.componentOptions(cell), args);
       } catch (e) {
-        diags.push(
-          diagAt(
-            node.file,
-            node.block.start,
-            node.block.end,
-            `Failed to build component: building component: ${errorMessage(e)}`,
-          ),
-        );
+        failBuild(diags, node, 'building', e);
         return;
       }
       cell.args = args;
@@ -279,14 +270,7 @@ export class Controller {
       cell.instance.update(args);
       cell.args = args;
     } catch (e) {
-      diags.push(
-        diagAt(
-          node.file,
-          node.block.start,
-          node.block.end,
-          `Failed to build component: updating component: ${errorMessage(e)}`,
-        ),
-      );
+      failBuild(diags, node, 'updating', e);
     }
   }
 
@@ -337,14 +321,7 @@ export class Controller {
         );
         cell.args = args;
       } catch (e) {
-        pushError(
-          e,
-          diags,
-          node.file,
-          node.block.start,
-          node.block.end,
-          'Failed to build component: building component: ',
-        );
+        failBuild(diags, node, 'building', e);
       }
       return;
     }
@@ -355,14 +332,7 @@ export class Controller {
       cell.instance.update(args);
       cell.args = args;
     } catch (e) {
-      pushError(
-        e,
-        diags,
-        node.file,
-        node.block.start,
-        node.block.end,
-        'Failed to build component: updating component: ',
-      );
+      failBuild(diags, node, 'updating', e);
     }
   }
 
@@ -400,14 +370,7 @@ export class Controller {
       try {
         inst.load(true);
       } catch (e) {
-        pushError(
-          e,
-          diags,
-          node.file,
-          node.block.start,
-          node.block.end,
-          'Failed to build component: building component: ',
-        );
+        failBuild(diags, node, 'building', e);
         return;
       }
       cell.instance = inst;
@@ -683,19 +646,24 @@ function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function pushError(
-  e: unknown,
-  diags: Diagnostic[],
-  file: SourceFile,
-  start: number,
-  end: number,
-  prefix = '',
-): void {
-  if (e && typeof e === 'object' && 'diagnostics' in e && !prefix) {
+function pushError(e: unknown, diags: Diagnostic[], file: SourceFile, start: number, end: number): void {
+  if (e && typeof e === 'object' && 'diagnostics' in e) {
     diags.push(...(e as { diagnostics: Diagnostic[] }).diagnostics);
     return;
   }
-  diags.push(diagAt(file, start, end, prefix + errorMessage(e)));
+  diags.push(diagAt(file, start, end, errorMessage(e)));
+}
+
+/** Alloy's wrapping of build and update failures, spanning the whole block. */
+function failBuild(diags: Diagnostic[], node: GraphNode, stage: 'building' | 'updating', e: unknown): void {
+  diags.push(
+    diagAt(
+      node.file,
+      node.block.start,
+      node.block.end,
+      `Failed to build component: ${stage} component: ${errorMessage(e)}`,
+    ),
+  );
 }
 
 function mapsEqual(a: Map<string, Value>, b: Map<string, Value>): boolean {
