@@ -223,6 +223,8 @@ async function runCommand(args: string[], out: Out): Promise<number> {
     logSink,
     modulePath: dirname(resolve(configPath)),
     shutdownDeadlineMs: parseDuration(values['feature.component-shutdown-deadline']!),
+    httpAddress: values['server.http.listen-addr'],
+    extraMetrics: [metrics.registry],
   });
   const log = engine.logger;
 

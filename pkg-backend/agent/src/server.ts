@@ -45,13 +45,7 @@ export async function handle(deps: ServerDeps, req: IncomingMessage, res: Server
   const { engine } = deps;
 
   if (path === '/metrics') {
-    return send(
-      req,
-      res,
-      200,
-      await engine.metricsText([deps.metrics.registry]),
-      'text/plain; version=0.0.4; charset=utf-8',
-    );
+    return send(req, res, 200, await engine.metricsText(), 'text/plain; version=0.0.4; charset=utf-8');
   }
   if (path === '/-/ready') {
     return engine.ready

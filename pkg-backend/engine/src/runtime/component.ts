@@ -41,6 +41,13 @@ export interface ComponentOptions {
   dataPath: string;
   /** Publishes new exports; dependants are re-evaluated when they differ (deep equality). */
   onStateChange(exports: Record<string, unknown>): void;
+  /**
+   * `host:port` of the agent's HTTP server (`--server.http.listen-addr`): exporters publish targets
+   * `{__address__ = httpAddress, __metrics_path__ = "/api/v0/component/<id>/metrics"}` served by their handler.
+   */
+  httpAddress: string;
+  /** The agent's own metrics in the Prometheus text format (what `/metrics` serves). */
+  selfMetrics(): Promise<string>;
 }
 
 export interface Component<Args = any> {

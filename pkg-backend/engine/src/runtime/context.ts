@@ -24,4 +24,8 @@ export interface EngineContext {
   /** Applies a root `logging` block (level, format, write_to). */
   applyLogging?(args: Record<string, unknown>): void;
   fail(diags: Diagnostic[]): DiagnosticError;
+  /** See ComponentOptions.httpAddress. */
+  httpAddress: string;
+  /** See ComponentOptions.selfMetrics. */
+  selfMetrics(): Promise<string>;
 }

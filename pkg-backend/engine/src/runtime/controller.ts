@@ -436,6 +436,8 @@ export class Controller {
       }),
       registry: cell.metrics,
       dataPath: this.ctx.dataPath(globalID),
+      httpAddress: this.ctx.httpAddress,
+      selfMetrics: () => this.ctx.selfMetrics(),
       onStateChange: (exports) => {
         // A removed component publishing late keeps its value but wakes nobody.
         if (this.nodes.get(cell.id)?.cell !== cell) cell.exports = fromJS(exports);

@@ -31,6 +31,10 @@ export interface EngineOptions {
   modulePath?: string;
   /** Per-component stop deadline in ms (default 10 minutes, as Alloy). */
   shutdownDeadlineMs?: number;
+  /** The agent's HTTP address (default 127.0.0.1:12345), for exporter targets. */
+  httpAddress?: string;
+  /** Extra registries rendered with the engine's own by `selfMetrics` (the agent's process metrics). */
+  extraMetrics?: Registry[];
 }
 
 export interface SourceText {
@@ -91,6 +95,8 @@ export class Engine {
       },
       applyLogging: (args) => this.applyLogging(args),
       fail: (diags) => new DiagnosticError(diags),
+      httpAddress: options.httpAddress ?? '127.0.0.1:12345',
+      selfMetrics: () => this.metricsText(),
     };
     this.root = new Controller(this.ctx, {
       id: '',
@@ -243,8 +249,12 @@ export class Engine {
   }
 
   /** Prometheus text exposition of the engine and every component registry. */
-  async metricsText(extra: Registry[] = []): Promise<string> {
-    return renderRegistries([...extra, this.metricsRegistry, ...this.componentRegistries]);
+  async metricsText(): Promise<string> {
+    return renderRegistries([
+      ...(this.options.extraMetrics ?? []),
+      this.metricsRegistry,
+      ...this.componentRegistries,
+    ]);
   }
 
   private collectRunning(set: (l: Record<string, string>, v: number) => void): void {

@@ -11,7 +11,8 @@ import type { Labels } from './labels.js';
 
 export const APPENDABLE = 'storage.Appendable';
 
-export type MetricType = 'counter' | 'gauge' | 'histogram' | 'gaugehistogram' | 'summary' | 'info' | 'stateset' | 'unknown';
+export type MetricType =
+  'counter' | 'gauge' | 'histogram' | 'gaugehistogram' | 'summary' | 'info' | 'stateset' | 'unknown';
 
 export interface Exemplar {
   /** Index of the sample (in the batch) the exemplar belongs to. */
