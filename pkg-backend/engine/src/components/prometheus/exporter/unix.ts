@@ -1,12 +1,17 @@
 import type { ComponentRegistration } from '../../../runtime/component.js';
 import type { AttrSpec, BlockFieldSpec } from '../../../runtime/schema.js';
 import { t } from '../../../runtime/schema.js';
+import { Exporter, ExpositionWriter } from './exporter.js';
+import { COLLECTORS, type CollectorOptions } from './unix-collectors.js';
 
 const str = (def?: string): AttrSpec =>
   def === undefined ? { type: t.string() } : { type: t.string(), default: def };
 const bool = (): AttrSpec => ({ type: t.bool() });
 const strings = (): AttrSpec => ({ type: t.list(t.string()) });
-const block = (attrs: Record<string, AttrSpec>): BlockFieldSpec => ({ schema: { attrs } });
+const block = (attrs: Record<string, AttrSpec>): BlockFieldSpec => ({
+  schema: { attrs },
+  defaultIfAbsent: true,
+});
 
 /** node_exporter defaults (`internal/static/integrations/node_exporter/config.go`, Linux values). */
 const NETSTAT_FIELDS =
@@ -88,4 +93,73 @@ export const prometheusExporterUnix: ComponentRegistration = {
     },
   },
   exports: { targets: t.targets() },
+  build: (opts, args) => new UnixExporter(opts, args, 'unix'),
 };
+
+/** The collectors this engine implements; node_exporter's other default collectors are not run. */
+const DEFAULT_COLLECTORS = Object.keys(COLLECTORS);
+
+/** Collectors to run: `set_collectors` replaces the defaults, then `enable_`/`disable_collectors` apply (as Alloy). */
+export function selectCollectors(a: {
+  set_collectors?: string[];
+  enable_collectors?: string[];
+  disable_collectors?: string[];
+}): {
+  run: string[];
+  unsupported: string[];
+} {
+  const chosen = new Set(a.set_collectors?.length ? a.set_collectors : DEFAULT_COLLECTORS);
+  for (const c of a.enable_collectors ?? []) chosen.add(c);
+  for (const c of a.disable_collectors ?? []) chosen.delete(c);
+  const run = [...chosen].filter((c) => c in COLLECTORS).sort();
+  const unsupported = [...chosen].filter((c) => !(c in COLLECTORS)).sort();
+  return { run, unsupported };
+}
+
+/** `prometheus.exporter.unix`: node_exporter's cpu, meminfo, loadavg, filesystem, netdev, diskstats, uname and time collectors. */
+class UnixExporter extends Exporter<any> {
+  private warned = '';
+
+  protected async metrics(): Promise<string> {
+    const a = this.args;
+    const { run, unsupported } = selectCollectors(a);
+    const key = unsupported.join(',');
+    if (key && key !== this.warned) {
+      this.warned = key;
+      this.opts.logger.warn('collectors not implemented by this engine are skipped', { collectors: key });
+    }
+    const o: CollectorOptions = {
+      paths: { procfs: a.procfs_path, sysfs: a.sysfs_path, rootfs: a.rootfs_path },
+      diskDeviceExclude: a.disk?.device_exclude ?? '',
+      diskDeviceInclude: a.disk?.device_include ?? '',
+      fsMountPointsExclude: a.filesystem?.mount_points_exclude ?? '',
+      fsTypesExclude: a.filesystem?.fs_types_exclude ?? '',
+      netdevDeviceExclude: a.netdev?.device_exclude ?? '',
+      netdevDeviceInclude: a.netdev?.device_include ?? '',
+    };
+    const w = new ExpositionWriter();
+    const results: [string, number, boolean][] = [];
+    for (const name of run) {
+      const start = performance.now();
+      const part = new ExpositionWriter();
+      let ok = true;
+      try {
+        await COLLECTORS[name]!(part, o);
+        w.append(part);
+      } catch (err) {
+        ok = false;
+        this.opts.logger.error('collector failed', { collector: name, err: (err as Error).message });
+      }
+      results.push([name, (performance.now() - start) / 1000, ok]);
+    }
+    w.family(
+      'node_scrape_collector_duration_seconds',
+      'gauge',
+      'node_exporter: Duration of a collector scrape.',
+    );
+    for (const [c, d] of results) w.sample('node_scrape_collector_duration_seconds', { collector: c }, d);
+    w.family('node_scrape_collector_success', 'gauge', 'node_exporter: Whether a collector succeeded.');
+    for (const [c, , ok] of results) w.sample('node_scrape_collector_success', { collector: c }, ok ? 1 : 0);
+    return w.text();
+  }
+}
