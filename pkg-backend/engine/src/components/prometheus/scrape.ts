@@ -2,6 +2,7 @@ import type { ComponentRegistration } from '../../runtime/component.js';
 import { t } from '../../runtime/schema.js';
 import { squashHttpClient } from '../common/http-client-schema.js';
 import { goDuration } from '../common/validation.js';
+import { PrometheusScrape, type ScrapeArgs } from './scrape/component.js';
 
 /** `config.DefaultScrapeProtocols` of Prometheus v3 (the default of `scrape_protocols`). */
 export const DEFAULT_SCRAPE_PROTOCOLS = [
@@ -79,7 +80,7 @@ function validateScrape(a: Record<string, any>): string | undefined {
 }
 
 /** prometheus.scrape — arguments as Alloy 1.18 prometheus.scrape (`internal/component/prometheus/scrape/scrape.go`). */
-export const prometheusScrape: ComponentRegistration = {
+export const prometheusScrape: ComponentRegistration<ScrapeArgs> = {
   name: 'prometheus.scrape',
   stability: 'generally-available',
   args: squashHttpClient({
@@ -122,4 +123,5 @@ export const prometheusScrape: ComponentRegistration = {
     },
     validate: validateScrape,
   }),
+  build: (opts, args) => new PrometheusScrape(opts, args),
 };
