@@ -123,8 +123,27 @@ export class ExpositionParser {
   private readonly lossy: boolean;
 
   // ---- current entry ----
-  /** Raw series text (name and label block as written): the scrape-cache key. */
-  series = '';
+  /** Offsets of the current series text in the input (start inclusive, end exclusive). */
+  seriesStart = 0;
+  seriesEnd = 0;
+
+  /** Raw series text (name and label block as written): the scrape-cache key. Sliced on demand. */
+  get series(): string {
+    return this.s.slice(this.seriesStart, this.seriesEnd);
+  }
+
+  /**
+   * Whether the current series text equals `key`, compared without hashing: the scrape
+   * cache's fast path when a target exposes its series in the same order as last time.
+   */
+  seriesIs(key: string | undefined): boolean {
+    // A slice compared with === is a flat memory comparison in V8 (≈10× faster than startsWith here).
+    return (
+      key !== undefined &&
+      key.length === this.seriesEnd - this.seriesStart &&
+      this.s.slice(this.seriesStart, this.seriesEnd) === key
+    );
+  }
   /** Sample value (NaN for NaN). */
   value = 0;
   /** Sample timestamp in milliseconds, NaN when absent. */
@@ -427,7 +446,8 @@ export class ExpositionParser {
     let seriesEnd = this.i;
     // Trim blanks between the name and the value from the key (they are not part of the series).
     while (seriesEnd > first && isBlank(s.charCodeAt(seriesEnd - 1))) seriesEnd--;
-    this.series = s.slice(first, seriesEnd);
+    this.seriesStart = first;
+    this.seriesEnd = seriesEnd;
     if (o[0] === -1) this.fail(`metric name not set while parsing: ${goQuote(s.slice(this.start, this.i))}`);
     // Value: `[^{ \t\n]+`.
     this.skipBlanks();
@@ -568,7 +588,8 @@ export class ExpositionParser {
     }
     this.no = no;
     this.nameQuoted = false;
-    this.series = s.slice(first, seriesEnd);
+    this.seriesStart = first;
+    this.seriesEnd = seriesEnd;
     this.value = v;
     this.timestamp = ts;
     this.hasExemplar = false;
@@ -810,7 +831,8 @@ export class ExpositionParser {
       }
     }
     this.no = o.length;
-    this.series = s.slice(first, this.i);
+    this.seriesStart = first;
+    this.seriesEnd = this.i;
     if (o[0] === -1) this.fail(`metric name not set while parsing: ${goQuote(s.slice(this.start, this.i))}`);
     this.value = this.omValue('metric');
     this.timestamp = NaN;

@@ -59,6 +59,8 @@ export interface LoopOutput {
 
 /** Cache entry per raw series text. */
 interface SeriesEntry {
+  /** The raw series text, detached from the scrape body it came from. */
+  key: string;
   labels: Labels;
   /** Iteration of the last append of this series. */
   seen: number;
@@ -148,6 +150,9 @@ export class ScrapeLoop {
   lastScrapeDuration = 0;
 
   private readonly cache = new Map<string, SeriesEntry>();
+  /** Entries in the order the last successful scrape exposed them: the in-place comparison fast path. */
+  private order: SeriesEntry[] = [];
+  private nextOrder: SeriesEntry[] = [];
   private iter = 0;
   private prevIter = -1;
   private timer: NodeJS.Timeout | undefined;
@@ -182,6 +187,7 @@ export class ScrapeLoop {
     this.cfg = cfg;
     if (relabel) {
       this.cache.clear();
+      this.order.length = 0;
       this.buildReportLabels();
     }
     if (reschedule && this.timer) this.start();
@@ -318,18 +324,22 @@ export class ScrapeLoop {
     const cache = this.cache;
     const counts = this.counts;
     let limitHit = false;
+    const order = this.order;
+    const nextOrder = this.nextOrder;
+    let pos = 0;
     for (;;) {
       const e = p.next();
       if (e === Entry.SERIES) {
         counts[0]++;
         const explicitTs = cfg.honorTimestamps && p.timestamp === p.timestamp;
         const t = explicitTs ? p.timestamp : defTs;
-        const key = p.series;
-        let ent = cache.get(key);
+        // Targets usually expose the same series in the same order: compare in place before hashing.
+        let ent: SeriesEntry | undefined = order[pos];
+        if (ent === undefined || !p.seriesIs(ent.key)) ent = cache.get(p.series);
         const isNew = ent === undefined;
         if (ent === undefined) {
           const labels = this.finalLabels(p.labels());
-          ent = { labels, seen: -1, tracked: -1, prevTracked: -1 };
+          ent = { key: detach(p.series), labels, seen: -1, tracked: -1, prevTracked: -1 };
         } else if (ent.seen === iter && !explicitTs) {
           counts[1]++; // duplicate sample for timestamp: dropped but counted, as Prometheus
           continue;
@@ -340,6 +350,7 @@ export class ScrapeLoop {
           continue;
         }
         const idx = this.push(ent.labels, t, p.value, 0);
+        nextOrder[pos++] = ent;
         counts[1]++;
         ent.seen = iter;
         if (!explicitTs || cfg.trackTimestampsStaleness) {
@@ -347,7 +358,7 @@ export class ScrapeLoop {
           ent.tracked = iter;
         }
         if (isNew) {
-          cache.set(key, ent);
+          cache.set(ent.key, ent);
           counts[2]++;
         }
         if (p.hasExemplar) {
@@ -382,6 +393,9 @@ export class ScrapeLoop {
       }
     }
     if (limitHit) throw new ScrapeFailure('sample limit exceeded');
+    nextOrder.length = pos;
+    this.nextOrder = order;
+    this.order = nextOrder;
   }
 
   /** Target labels merged into the exposed ones (`mutateSampleLabels`), validated and limited. */
@@ -512,4 +526,12 @@ function utf8Len(s: string): number {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * A copy of `s` that does not keep the string it was sliced from alive (V8 slices longer strings by
+ * reference, and a cached key must not pin a whole scrape body).
+ */
+function detach(s: string): string {
+  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
 }
