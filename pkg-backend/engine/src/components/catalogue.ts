@@ -23,6 +23,7 @@ import { otelcolReceiverOtlp } from './otelcol/receiver/otlp.js';
 import { prometheusExporterRedis } from './prometheus/exporter/redis.js';
 import { prometheusExporterSelf } from './prometheus/exporter/self.js';
 import { prometheusExporterUnix } from './prometheus/exporter/unix.js';
+import { prometheusReceiveHttp } from './prometheus/receive_http.js';
 import { prometheusRelabel } from './prometheus/relabel.js';
 import { prometheusRemoteWrite } from './prometheus/remote_write.js';
 import { prometheusScrape } from './prometheus/scrape.js';
@@ -40,6 +41,7 @@ export const catalogue: ComponentRegistration[] = [
   prometheusScrape,
   prometheusRelabel,
   prometheusRemoteWrite,
+  prometheusReceiveHttp,
   prometheusExporterUnix,
   prometheusExporterSelf,
   prometheusExporterRedis,

@@ -4,6 +4,7 @@ import { t } from '../../runtime/schema.js';
 import { httpClientHasAuth, squashHttpClient, validateHttpClient } from '../common/http-client-schema.js';
 import { relabelRulesBlock } from '../common/relabel-schema.js';
 import { isSet } from '../common/validation.js';
+import { RemoteWrite, type RemoteWriteArgs } from './remote_write/component.js';
 
 const PROTOBUF_V1 = 'prometheus.WriteRequest';
 const PROTOBUF_V2 = 'io.prometheus.write.v2.Request';
@@ -156,9 +157,10 @@ endpointSchema.validate = (a) => {
 
 /**
  * prometheus.remote_write — arguments as Alloy 1.18 prometheus.remote_write
- * (`internal/component/prometheus/remotewrite/types.go`).
+ * (`internal/component/prometheus/remotewrite/types.go`); implementation (WAL, queues, Remote Write 1.0
+ * client) in `remote_write/`.
  */
-export const prometheusRemoteWrite: ComponentRegistration = {
+export const prometheusRemoteWrite: ComponentRegistration<RemoteWriteArgs> = {
   name: 'prometheus.remote_write',
   stability: 'generally-available',
   args: {
@@ -185,4 +187,5 @@ export const prometheusRemoteWrite: ComponentRegistration = {
     },
   },
   exports: { receiver: t.capsule('storage.Appendable') },
+  build: (opts, args) => new RemoteWrite(opts, args),
 };

@@ -1,0 +1,367 @@
+/**
+ * `prometheus.receive_http` (Alloy 1.18 `internal/component/prometheus/receive_http`): an HTTP server
+ * (the shared `http` server block; `grpc` is accepted and unused) whose `POST /api/v1/metrics/write` takes
+ * Prometheus Remote Write 1.0 requests (snappy + `prometheus.WriteRequest`) and forwards them as
+ * `SampleBatch`es to `forward_to`. Exports nothing.
+ *
+ * Responses (Prometheus' write handler, protocols.md §1.2): 204 on success; 415 for a Content-Type other than
+ * `application/x-protobuf` (with an optional `proto=prometheus.WriteRequest`) or a Content-Encoding other than
+ * snappy; 400 with the reason for undecodable bodies or invalid labels; 404/405 for other paths/methods.
+ * Label sets are interned, so a series keeps one `Labels` array across requests. Native histograms are not
+ * converted (skipped and counted in the debug info). `io.prometheus.write.v2.Request` is refused at build
+ * (not implemented by this engine yet); `append_metadata` and `enable_type_and_unit_labels` only concern
+ * v2 payloads and are accepted.
+ *
+ * TLS: `http.tls` with cert/key as PEM or files, `client_ca`/`client_ca_file` and `client_auth_type`
+ * (`RequireAndVerifyClientCert` requires client certificates). Timeouts map to Node's server settings:
+ * `server_read_timeout` → requestTimeout, `server_idle_timeout` → keepAliveTimeout, `conn_limit` →
+ * maxConnections.
+ */
+import { readFileSync } from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import type { Component, ComponentOptions, ComponentRegistration } from '../../runtime/component.js';
+import { health, type Health } from '../../runtime/health.js';
+import { argsEqual, t } from '../../runtime/schema.js';
+import { Secret } from '../../syntax/value.js';
+import {
+  decodeWriteRequest,
+  InvalidWriteRequest,
+  LabelInterner,
+  ProtoError,
+  snappyUncompress,
+} from '../../protocols/remote-write.js';
+import { serverAttrs, serverBlocks } from '../common/server-schema.js';
+import type { Appendable } from './appendable.js';
+
+const V1 = 'prometheus.WriteRequest';
+const V2 = 'io.prometheus.write.v2.Request';
+const ROUTE = 'api_v1_metrics_write';
+/** Largest accepted body, compressed and decompressed. */
+const MAX_BODY = 32 << 20;
+const MAX_DECODED = 256 << 20;
+
+export interface ReceiveHttpArgs {
+  forward_to: Appendable[];
+  append_metadata: boolean;
+  enable_type_and_unit_labels: boolean;
+  accepted_remote_write_protobuf_messages: string[];
+  graceful_shutdown_timeout: number;
+  http?: Record<string, any>;
+  grpc?: Record<string, any>;
+}
+
+const DEFAULT_HTTP = {
+  listen_address: '',
+  listen_port: 8080,
+  conn_limit: 0,
+  server_read_timeout: 30_000,
+  server_write_timeout: 30_000,
+  server_idle_timeout: 120_000,
+};
+
+function text(v: unknown): string {
+  return v instanceof Secret ? v.value : v === undefined || v === null ? '' : String(v);
+}
+
+export class ReceiveHttp implements Component<ReceiveHttpArgs> {
+  private args: ReceiveHttpArgs;
+  private server: http.Server | undefined;
+  private sockets = new Set<Socket>();
+  private readonly interner = new LabelInterner(1_000_000);
+  private status: Health = health('healthy', '');
+  private running = false;
+  private histograms = 0;
+  private readonly fanoutLatency: Histogram;
+  private readonly forwarded: Counter;
+  private readonly reqDuration: Histogram;
+  private readonly reqBytes: Histogram;
+  private readonly resBytes: Histogram;
+  private readonly conns: Gauge;
+  private readonly inflight: Gauge;
+  private address: string | undefined;
+
+  /** @throws for an empty or unsupported `accepted_remote_write_protobuf_messages`. */
+  constructor(
+    private readonly opts: ComponentOptions,
+    args: ReceiveHttpArgs,
+  ) {
+    checkArgs(args);
+    this.args = args;
+    const reg = opts.registry;
+    this.fanoutLatency = new Histogram({
+      name: 'prometheus_fanout_latency',
+      help: 'Write latency for sending to direct and indirect components',
+      registers: [reg],
+    });
+    this.forwarded = new Counter({
+      name: 'prometheus_forwarded_samples_total',
+      help: 'Total number of samples sent to downstream components.',
+      registers: [reg],
+    });
+    const p = 'prometheus_receive_http_';
+    this.reqDuration = new Histogram({
+      name: `${p}request_duration_seconds`,
+      help: 'Time (in seconds) spent serving HTTP requests.',
+      labelNames: ['method', 'route', 'status_code', 'ws'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100],
+      registers: [reg],
+    });
+    const sizeBuckets = [1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+    this.reqBytes = new Histogram({
+      name: `${p}request_message_bytes`,
+      help: 'Size (in bytes) of messages received in the request.',
+      labelNames: ['method', 'route'],
+      buckets: sizeBuckets,
+      registers: [reg],
+    });
+    this.resBytes = new Histogram({
+      name: `${p}response_message_bytes`,
+      help: 'Size (in bytes) of messages sent in response.',
+      labelNames: ['method', 'route'],
+      buckets: sizeBuckets,
+      registers: [reg],
+    });
+    this.conns = new Gauge({
+      name: `${p}tcp_connections`,
+      help: 'Current number of accepted TCP connections.',
+      labelNames: ['protocol'],
+      registers: [reg],
+    });
+    this.inflight = new Gauge({
+      name: `${p}inflight_requests`,
+      help: 'Current number of inflight requests.',
+      labelNames: ['method', 'route'],
+      registers: [reg],
+    });
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    this.running = true;
+    await this.startServer();
+    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    this.running = false;
+    await this.stopServer();
+  }
+
+  private httpArgs(): Record<string, any> {
+    return { ...DEFAULT_HTTP, ...(this.args.http ?? {}) };
+  }
+
+  private async startServer(): Promise<void> {
+    const h = this.httpArgs();
+    const handler = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res);
+    let server: http.Server;
+    if (h.tls) {
+      const tls = h.tls;
+      const pemOr = (pem: unknown, file: unknown) =>
+        text(pem) !== '' ? text(pem) : file ? readFileSync(String(file), 'utf8') : undefined;
+      const ca = pemOr(tls.client_ca, tls.client_ca_file);
+      const requireCert = /^RequireAndVerifyClientCert$|^VerifyClientCertIfGiven$/.test(
+        tls.client_auth_type ?? '',
+      );
+      server = https.createServer(
+        {
+          cert: pemOr(tls.cert_pem, tls.cert_file),
+          key: pemOr(tls.key_pem, tls.key_file),
+          ca,
+          requestCert: requireCert,
+          rejectUnauthorized: tls.client_auth_type === 'RequireAndVerifyClientCert',
+        },
+        handler,
+      );
+    } else server = http.createServer(handler);
+    server.requestTimeout = h.server_read_timeout;
+    server.keepAliveTimeout = h.server_idle_timeout;
+    if (h.conn_limit > 0) server.maxConnections = h.conn_limit;
+    server.on('connection', (s: Socket) => {
+      this.sockets.add(s);
+      this.conns.inc({ protocol: 'http' });
+      s.on('close', () => {
+        this.sockets.delete(s);
+        this.conns.dec({ protocol: 'http' });
+      });
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(h.listen_port, h.listen_address || undefined, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }).catch((err: Error) => {
+      this.status = health('unhealthy', `failed to listen: ${err.message}`);
+      throw err;
+    });
+    const a = server.address() as AddressInfo;
+    this.address = `${a.address}:${a.port}`;
+    this.status = health('healthy', `listening on ${this.address}`);
+    this.opts.logger.info('server listening', { addr: this.address });
+  }
+
+  private async stopServer(): Promise<void> {
+    const s = this.server;
+    if (!s) return;
+    this.server = undefined;
+    const closed = new Promise<void>((res) => s.close(() => res()));
+    s.closeIdleConnections();
+    const grace = this.args.graceful_shutdown_timeout;
+    const timer = setTimeout(() => {
+      for (const sock of this.sockets) sock.destroy();
+    }, grace);
+    await closed;
+    clearTimeout(timer);
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const t0 = performance.now();
+    const url = (req.url ?? '/').split('?')[0];
+    const method = req.method ?? 'GET';
+    const route = url === '/api/v1/metrics/write' ? ROUTE : 'notfound';
+    const done = (status: number, body = '') => {
+      const b = body ? Buffer.from(body + '\n') : undefined;
+      if (b) res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.writeHead(status);
+      res.end(b);
+      this.reqDuration.observe(
+        { method, route, status_code: String(status), ws: 'false' },
+        (performance.now() - t0) / 1000,
+      );
+      this.resBytes.observe({ method, route }, b?.length ?? 0);
+    };
+    if (route !== ROUTE) {
+      req.resume();
+      return done(404, '404 page not found');
+    }
+    if (method !== 'POST') {
+      req.resume();
+      return done(405, 'method not allowed');
+    }
+    const ct = String(req.headers['content-type'] ?? '');
+    const proto = checkContentType(ct, this.args.accepted_remote_write_protobuf_messages);
+    if (proto !== undefined) {
+      req.resume();
+      return done(415, proto);
+    }
+    const enc = String(req.headers['content-encoding'] ?? '').toLowerCase();
+    if (enc !== '' && enc !== 'snappy') {
+      req.resume();
+      return done(415, `unsupported compression: ${enc}. Only snappy compression is supported`);
+    }
+    this.inflight.inc({ method, route });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooBig = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) tooBig = true;
+      else chunks.push(c);
+    });
+    req.on('error', () => this.inflight.dec({ method, route }));
+    req.on('end', () => {
+      this.inflight.dec({ method, route });
+      this.reqBytes.observe({ method, route }, size);
+      if (tooBig) return done(400, `request body too large (over ${MAX_BODY} bytes)`);
+      let decoded;
+      try {
+        const raw = snappyUncompress(Buffer.concat(chunks, size), MAX_DECODED);
+        decoded = decodeWriteRequest(raw, this.interner);
+      } catch (err) {
+        if (err instanceof ProtoError || err instanceof InvalidWriteRequest) {
+          this.opts.logger.warn('error decoding remote write request', { err: err.message });
+          return done(400, err.message);
+        }
+        this.opts.logger.error('error handling remote write request', { err: (err as Error).message });
+        return done(500, (err as Error).message);
+      }
+      this.histograms += decoded.histograms;
+      const batch = decoded.batch;
+      if (!this.args.append_metadata) delete batch.metadata;
+      if (batch.count > 0 || batch.metadata?.length) {
+        const f0 = performance.now();
+        for (const r of this.args.forward_to) {
+          try {
+            r.append(batch);
+          } catch (err) {
+            this.opts.logger.error('receiver failed to append', { err: (err as Error).message });
+          }
+        }
+        this.fanoutLatency.observe((performance.now() - f0) / 1000);
+        this.forwarded.inc(batch.count);
+      }
+      done(204);
+    });
+  }
+
+  update(args: ReceiveHttpArgs): void {
+    checkArgs(args);
+    const restart = !argsEqual(args.http, this.args.http);
+    this.args = args;
+    if (restart && this.running) {
+      void this.stopServer()
+        .then(() => (this.running ? this.startServer() : undefined))
+        .catch((err: Error) => this.opts.logger.error('failed to restart server', { err: err.message }));
+    }
+  }
+
+  health(): Health {
+    return this.status;
+  }
+
+  debugInfo(): unknown {
+    return {
+      address: this.address,
+      interned_series: this.interner.size,
+      skipped_histograms: this.histograms,
+    };
+  }
+}
+
+function checkArgs(args: ReceiveHttpArgs): void {
+  const msgs = args.accepted_remote_write_protobuf_messages;
+  if (!msgs || msgs.length === 0)
+    throw new Error('accepted_remote_write_protobuf_messages must not be empty');
+  for (const m of msgs) {
+    if (m === V2) throw new Error(`using ${JSON.stringify(V2)} is not supported by this engine yet`);
+    if (m !== V1)
+      throw new Error(
+        `unsupported protocol version ${JSON.stringify(m)}: valid values are "${V1}" and "${V2}"`,
+      );
+  }
+}
+
+/** Returns an error message for an unacceptable Content-Type, or undefined (empty = Remote Write 1.0). */
+function checkContentType(ct: string, accepted: string[]): string | undefined {
+  if (ct === '') return undefined;
+  const parts = ct.split(';').map((s) => s.trim());
+  if (parts[0]!.toLowerCase() !== 'application/x-protobuf')
+    return `expected application/x-protobuf as the first (media) part, got ${ct} content-type`;
+  for (const p of parts.slice(1)) {
+    const [k, v] = p.split('=').map((s) => s.trim());
+    if (k?.toLowerCase() === 'proto' && v !== undefined) {
+      const msg = v.replace(/^"|"$/g, '');
+      if (!accepted.includes(msg))
+        return `${msg} protobuf message is not accepted by this server; accepted ${accepted.join(', ')}`;
+    }
+  }
+  return undefined;
+}
+
+/** prometheus.receive_http — arguments as Alloy 1.18 (server blocks from `internal/component/common/net`). */
+export const prometheusReceiveHttp: ComponentRegistration<ReceiveHttpArgs> = {
+  name: 'prometheus.receive_http',
+  stability: 'generally-available',
+  args: {
+    attrs: {
+      ...serverAttrs,
+      forward_to: { type: t.list(t.capsule('storage.Appendable')), required: true },
+      append_metadata: { type: t.bool(), default: false },
+      enable_type_and_unit_labels: { type: t.bool(), default: false },
+      accepted_remote_write_protobuf_messages: { type: t.list(t.string()), default: [V1] },
+    },
+    blocks: { ...serverBlocks },
+  },
+  build: (opts, args) => new ReceiveHttp(opts, args),
+};
