@@ -90,8 +90,8 @@ const KIND_SAMPLE = 0;
 const KIND_EXEMPLAR = 1;
 const KIND_DROPPED = 2;
 
-/** A FIFO of pending items in parallel arrays (ring buffer, grows by doubling). */
-class Shard {
+/** A shard's FIFO of pending items in parallel arrays (ring buffer, grows by doubling) and its loop's wake-up. */
+export class Shard {
   cap = 256;
   head = 0;
   len = 0;
@@ -165,8 +165,15 @@ class Shard {
     this.since = Date.now();
   }
 
+  /** A wake() that arrived while nobody waited: the next wait() returns at once (no lost wake-ups). */
+  private woken = false;
+
   /** Waits until woken or `ms` elapsed. */
   wait(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((res) => {
       this.waiter = res;
       if (Number.isFinite(ms)) this.timer = setTimeout(() => this.wake(), Math.max(0, ms));
@@ -177,7 +184,8 @@ class Shard {
     clearTimeout(this.timer);
     const w = this.waiter;
     this.waiter = undefined;
-    w?.();
+    if (w) w();
+    else this.woken = true;
   }
 }
 
@@ -473,7 +481,9 @@ export class EndpointQueue {
     const q = this.settings.queue;
     while (!this.stopped && !s.retired) {
       if (s.len === 0) {
+        // Finishing a reshard retires this very shard: leave instead of waiting for a wake-up.
         if (this.reshardTo) this.maybeFinishReshard();
+        if (s.retired || this.stopped) break;
         await s.wait(Infinity);
         continue;
       }
