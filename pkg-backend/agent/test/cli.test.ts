@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { createServer } from 'node:net';
+import { freePort, waitFor } from './support.js';
 
 const AGENT = resolve(import.meta.dirname, '..');
 const SRC_MAIN = join(AGENT, 'src/main.ts');
@@ -16,15 +16,6 @@ function cli(args: string[], input?: string) {
     encoding: 'utf8',
     input,
     timeout: 60_000,
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
   });
 }
 
@@ -103,17 +94,7 @@ describe('foundry-agent run', () => {
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     const base = `http://127.0.0.1:${port}`;
-    const end = Date.now() + 30_000;
-    for (;;) {
-      try {
-        const r = await fetch(`${base}/-/ready`);
-        if (r.status === 200) break;
-      } catch {
-        // not listening yet
-      }
-      if (child.exitCode !== null || Date.now() > end) throw new Error(`agent did not start: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(`${base}/-/ready`, child, () => stderr);
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
     return { child, base, exited, stderr: () => stderr };
   }

@@ -137,10 +137,5 @@ export function seriesSet(n: number, extra: Record<string, string> = {}): Labels
   );
 }
 
-export async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Waits until `cond` holds (the runtime helpers' `eventually`). */
+export { eventually as waitFor } from '../runtime/helpers.js';

@@ -9,15 +9,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { Engine } from '../../src/runtime/engine.js';
-import { LogSink } from '../../src/runtime/logger.js';
-import { createDefaultRegistry } from '../../src/registry.js';
 import type { ComponentRegistration } from '../../src/runtime/component.js';
 import { appendableCapsule, type SampleBatch } from '../../src/components/prometheus/appendable.js';
 import { t } from '../../src/runtime/schema.js';
 import { acceptHeader } from '../../src/components/prometheus/scrape/loop.js';
 import { DEFAULT_SCRAPE_PROTOCOLS } from '../../src/components/prometheus/scrape.js';
-import { eventually } from '../runtime/helpers.js';
+import { eventually, startEngine as startTestEngine } from '../runtime/helpers.js';
 
 interface Rec {
   labels: Record<string, string>;
@@ -58,27 +55,7 @@ const recorder: ComponentRegistration<Record<string, never>> = {
 };
 
 function startEngine(text: string) {
-  const logs: string[] = [];
-  const engine = new Engine({
-    registry: createDefaultRegistry().extend([recorder]),
-    logSink: new LogSink({ write: (l) => logs.push(l) }),
-    minStability: 'experimental',
-    shutdownDeadlineMs: 5000,
-  });
-  const load = (src: string) => engine.load([{ filename: 'main.alloy', text: src }]);
-  const first = load(text);
-  assert.ok(first.committed, first.diagnostics.map((d) => d.message).join('; '));
-  const abort = new AbortController();
-  const done = engine.run(abort.signal);
-  return {
-    engine,
-    load,
-    logs,
-    stop: async () => {
-      abort.abort();
-      await done;
-    },
-  };
+  return startTestEngine(text, { components: [recorder], minStability: 'experimental' });
 }
 
 /** A target serving whatever `body` holds, recording request headers. */

@@ -1,18 +1,9 @@
 /** Helpers for remote-write tests: free ports and a scriptable Remote Write receiver (node:http). */
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { decodeWriteRequest, snappyUncompress } from '../../src/protocols/remote-write.js';
 import { labelsKey } from '../../src/components/prometheus/labels.js';
 
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-    s.on('error', rej);
-  });
-}
+export { freePort } from '../support/net.js';
 
 export interface Received {
   key: string;

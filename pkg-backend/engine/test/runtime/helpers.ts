@@ -1,6 +1,7 @@
 /** Helpers for runtime tests: an engine on test components, running until the test ends. */
 import { Engine } from '../../src/runtime/engine.js';
 import { LogSink } from '../../src/runtime/logger.js';
+import type { ComponentRegistration } from '../../src/runtime/component.js';
 import { testRegistry } from './testcomponents.js';
 
 export interface Running {
@@ -12,11 +13,16 @@ export interface Running {
 
 export function startEngine(
   text: string,
-  opts: { storagePath?: string; minStability?: 'experimental' | 'generally-available' } = {},
+  opts: {
+    storagePath?: string;
+    minStability?: 'experimental' | 'generally-available';
+    /** Test-only components added to the registry. */
+    components?: ComponentRegistration[];
+  } = {},
 ): Running {
   const logs: string[] = [];
   const engine = new Engine({
-    registry: testRegistry(),
+    registry: testRegistry().extend(opts.components ?? []),
     logSink: new LogSink({ write: (l) => logs.push(l) }),
     storagePath: opts.storagePath,
     minStability: opts.minStability ?? 'experimental',
