@@ -96,6 +96,10 @@ export class Controller {
 
   /** Loads a declare body with instance arguments (custom component instances). Throws on structural errors. */
   loadModule(def: DeclareDef, args: Map<string, Value>): void {
+    // A reloaded import gives a new definition with a new lexical scope: resolve against that one.
+    this.opts.parentScope = def.scope;
+    this.opts.modulePath = def.modulePath;
+    this.vars.set('module_path', def.modulePath);
     const blocks: SourcedBlock[] = [];
     for (const stmt of def.block.body) {
       if (stmt.kind === 'Block') blocks.push({ block: stmt, file: def.file });
@@ -276,6 +280,12 @@ export class Controller {
 
   private evaluateCustom(node: GraphNode, diags: Diagnostic[]): void {
     const def = this.declareScope.lookup(node.block.name);
+    const via = this.declareScope.resolveName(node.block.name);
+    if (!def && via?.kind === 'import') {
+      const msg = `Failed to build component: loading custom component controller: custom component config not found in the registry, namespace: ${JSON.stringify(node.block.name[0])}, componentName: ${JSON.stringify(via.rest)}`;
+      diags.push(diagAt(node.file, node.block.start, node.block.end, msg));
+      return;
+    }
     if (!def) {
       diags.push(
         diagAt(
@@ -309,9 +319,15 @@ export class Controller {
     }
     if (diags.length) return;
     const cell = node.cell;
+    // Imports the definition uses are part of its identity: a reloaded module must reach the instance.
+    const imports = [...this.graph.dependencies(node.id)]
+      .map((id) => this.nodes.get(id))
+      .filter((n) => n?.kind === 'import')
+      .map((n) => `${n!.id}@${n!.cell.version}`)
+      .join(',');
     const args: ModuleArgs = {
       def,
-      defKey: `${def.file.filename}\0${def.file.text.slice(def.block.start, def.block.end)}`,
+      defKey: `${def.file.filename}\0${def.file.text.slice(def.block.start, def.block.end)}\0${imports}`,
       values,
     };
     if (!cell.instance) {

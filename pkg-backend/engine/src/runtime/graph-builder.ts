@@ -247,6 +247,28 @@ export function buildGraph(
   return { graph, nodes, declareScope };
 }
 
+/**
+ * IDs of the import nodes a custom component name depends on: its own import namespace, or — for a
+ * local declare — every import used by the blocks of its body, recursively (as Alloy's declare edges).
+ */
+function importsUsed(name: string[], scope: DeclareScope, seen: Set<DeclareDef>): string[] {
+  const r = scope.resolveName(name);
+  if (!r) return [];
+  if (r.kind === 'import') return [r.nodeID];
+  if (seen.has(r.def)) return [];
+  seen.add(r.def);
+  const out: string[] = [];
+  const walk = (body: Stmt[]) => {
+    for (const s of body) {
+      if (s.kind !== 'Block') continue;
+      if (blockName(s) === 'declare') walk(s.body);
+      else out.push(...importsUsed(s.name, r.def.scope, seen));
+    }
+  };
+  walk(r.def.block.body);
+  return out;
+}
+
 /** Adds an edge for every reference, by the first prefix of a traversal that is a node ID (as Alloy). */
 function wireEdges(
   ctx: EngineContext,
@@ -259,8 +281,9 @@ function wireEdges(
   for (const node of nodes.values()) {
     if (node.kind === 'declare') continue;
     if (node.kind === 'custom') {
-      const r = scope.resolveName(node.block.name);
-      if (r?.kind === 'import') graph.addEdge(node.id, r.nodeID);
+      // The instance needs the imports its definition uses, directly or through declares it instantiates.
+      for (const id of importsUsed(node.block.name, scope, new Set()))
+        if (nodes.has(id)) graph.addEdge(node.id, id);
     }
     const body =
       node.kind === 'foreach'

@@ -9,6 +9,9 @@ import type { BlockStmt, File } from '../syntax/ast.js';
 import { blockName } from '../syntax/ast.js';
 import { DiagnosticError } from '../syntax/diag.js';
 import { parseFile } from '../syntax/parser.js';
+import { evaluate, Scope } from '../syntax/eval.js';
+import { importSchemas } from './config-blocks.js';
+import { decodeBody } from './schema.js';
 import type { SourceFile } from '../syntax/source.js';
 import { Secret, type Value } from '../syntax/value.js';
 import type { Component, ComponentOptions } from './component.js';
@@ -124,22 +127,28 @@ export class ModuleComponent implements Component<ModuleArgs> {
   }
 }
 
-/** Parses module text and returns its top-level declare blocks; other top-level blocks are refused. */
+/** Nested imports of a module, by namespace label (import blocks at the top of an imported file). */
+export type ModuleImports = Map<string, { nodeID: string; provider: () => DeclareProvider | undefined }>;
+
+/**
+ * The top-level declare blocks of module text, in a scope that also sees the module's own imports.
+ * Any other top-level block is refused (a module file only defines components).
+ */
 export function declaresFromModule(
   files: File[],
-  scopeParent: DeclareScope | undefined,
+  imports: ModuleImports,
   modulePath: string,
 ): Map<string, DeclareDef> {
   const declares = new Map<string, DeclareDef>();
-  const scope = new DeclareScope(declares, new Map(), scopeParent);
+  const scope = new DeclareScope(declares, imports, undefined);
   for (const file of files) {
     for (const stmt of file.body) {
       if (stmt.kind !== 'Block') continue;
       const name = blockName(stmt);
       if (name === 'declare' && stmt.label !== undefined) {
         declares.set(stmt.label, { name: stmt.label, block: stmt, file: file.source, scope, modulePath });
-      } else if (name.startsWith('import.')) {
-        throw new Error(`${name} blocks inside imported modules are not supported yet`);
+      } else if (name !== 'import.file' && name !== 'import.string') {
+        throw new Error(`${name} blocks are not allowed in an imported module`);
       }
     }
   }
@@ -189,7 +198,9 @@ export class ImportComponent implements Component<ImportArgs>, DeclareProvider {
       if (joined === this.text && this.current) return;
       const files = sources.map((s) => parseFile(s.name, s.text));
       const modulePath = this.kind === 'import.file' ? this.moduleDir() : this.baseDir;
-      this.current = declaresFromModule(files, undefined, modulePath);
+      const nested = this.loadNested(files, modulePath);
+      this.current = declaresFromModule(files, nested.imports, modulePath);
+      this.replaceNested(nested.components);
       this.text = joined;
       this.status = health('healthy', 'module loaded');
       if (!initial) this.onChange();
@@ -229,7 +240,61 @@ export class ImportComponent implements Component<ImportArgs>, DeclareProvider {
     return this.current;
   }
 
+  /**
+   * Builds the module's own `import.file` / `import.string` blocks (relative paths resolve against the
+   * module's directory); a change in any of them counts as a change of this module.
+   */
+  private loadNested(
+    files: File[],
+    modulePath: string,
+  ): { imports: ModuleImports; components: ImportComponent[] } {
+    const imports: ModuleImports = new Map();
+    const components: ImportComponent[] = [];
+    const scope = new Scope(new Map([['module_path', modulePath]]));
+    for (const file of files) {
+      for (const stmt of file.body) {
+        if (stmt.kind !== 'Block') continue;
+        const name = blockName(stmt);
+        if (name !== 'import.file' && name !== 'import.string') continue;
+        if (stmt.label === undefined) throw new Error(`${name} block must have a label`);
+        const { value, diagnostics } = decodeBody(stmt.body, importSchemas[name]!, {
+          file: file.source,
+          evaluate: (e) => evaluate(e, scope, file.source),
+          rangeStart: stmt.start,
+          rangeEnd: stmt.end,
+        });
+        if (diagnostics.length) throw new DiagnosticError(diagnostics);
+        const child = new ImportComponent(name, this.opts, value as ImportArgs, modulePath, () =>
+          this.onChange(),
+        );
+        child.load(true);
+        components.push(child);
+        imports.set(stmt.label, { nodeID: `${name}.${stmt.label}`, provider: () => child });
+      }
+    }
+    return { imports, components };
+  }
+
+  private nested: ImportComponent[] = [];
+  private nestedAbort: AbortController | undefined;
+  private runSignal: AbortSignal | undefined;
+
+  /** Swaps the nested imports, stopping the old ones and starting the new ones when running. */
+  private replaceNested(next: ImportComponent[]): void {
+    this.nestedAbort?.abort();
+    this.nested = next;
+    this.nestedAbort = undefined;
+    if (this.runSignal && !this.runSignal.aborted && next.length) {
+      const abort = new AbortController();
+      this.runSignal.addEventListener('abort', () => abort.abort(), { once: true });
+      this.nestedAbort = abort;
+      for (const c of next) void c.run(abort.signal);
+    }
+  }
+
   async run(signal: AbortSignal): Promise<void> {
+    this.runSignal = signal;
+    this.replaceNested(this.nested);
     if (this.kind === 'import.file') this.startWatching();
     await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
     this.stopWatching();

@@ -8,6 +8,7 @@ import type { Component, ComponentOptions, ComponentRegistration } from '../../s
 import { createDefaultRegistry } from '../../src/registry.js';
 import { t } from '../../src/runtime/schema.js';
 import { health } from '../../src/runtime/health.js';
+import { community, count, experimental, summation } from './alloy-testcomponents.js';
 
 export interface PassthroughArgs {
   input: string;
@@ -57,7 +58,12 @@ export const passthrough: ComponentRegistration<PassthroughArgs> = {
   name: 'testcomponents.passthrough',
   stability: 'generally-available',
   args: {
-    attrs: { input: { type: t.string(), required: true }, fail_update: { type: t.bool(), default: false } },
+    attrs: {
+      input: { type: t.string(), required: true },
+      fail_update: { type: t.bool(), default: false },
+      // Accepted for Alloy's testcomponents.passthrough configs; the output follows at once.
+      lag: { type: t.duration(), default: 0 },
+    },
   },
   exports: { output: t.string() },
   build: (opts, args) => new Passthrough(opts, args),
@@ -80,7 +86,14 @@ export const receiverSink: ComponentRegistration<Record<string, never>> = {
 };
 
 export function testRegistry() {
-  return createDefaultRegistry().extend([passthrough, receiverSink]);
+  return createDefaultRegistry().extend([
+    passthrough,
+    receiverSink,
+    count,
+    summation,
+    experimental,
+    community,
+  ]);
 }
 
 export function resetEvents(): void {
