@@ -1,12 +1,13 @@
 import type { ComponentRegistration } from '../../runtime/component.js';
 import { t } from '../../runtime/schema.js';
+import { LokiProcess, type LokiProcessArgs } from './process/component.js';
 import { stageEnum } from './stages/stages.js';
 
 /**
  * loki.process — arguments as Alloy 1.18 loki.process (`internal/component/loki/process/process.go`);
  * `stage.*` blocks decode in source order into `stage` as `{ type, ...args }`.
  */
-export const lokiProcess: ComponentRegistration = {
+export const lokiProcess: ComponentRegistration<LokiProcessArgs> = {
   name: 'loki.process',
   stability: 'generally-available',
   args: {
@@ -16,4 +17,5 @@ export const lokiProcess: ComponentRegistration = {
     enums: stageEnum,
   },
   exports: { receiver: t.capsule('loki.LogsReceiver') },
+  build: (opts, args) => new LokiProcess(opts, args),
 };

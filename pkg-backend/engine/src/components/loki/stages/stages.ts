@@ -104,6 +104,7 @@ const luhn: BlockSchema = {
     source: { type: t.string() },
     min_length: { type: t.int(), default: 13 }, // build
     delimiters: { type: t.string() },
+    skip_regex: { type: t.string() },
   },
 };
 
