@@ -11,6 +11,7 @@
 import type { BlockSchema } from '../../../runtime/schema.js';
 import { t } from '../../../runtime/schema.js';
 import { goFloatF, isValidLabelName, isValidLegacyLabelName } from '../../common/validation.js';
+import { parseGoTemplate } from '../process/gotemplate.js';
 
 const SOURCE_TYPES = ['line', 'label', 'structured_metadata', 'extracted'];
 
@@ -245,7 +246,16 @@ const template: BlockSchema = {
     source: { type: t.string(), required: true },
     template: { type: t.string(), required: true },
   },
-  validate: (a) => (a.source === '' ? 'template source value is required' : undefined),
+  validate: (a) => {
+    if (a.source === '') return 'template source value is required';
+    // Alloy parses the template while decoding, so `validate` reports a broken one.
+    try {
+      parseGoTemplate(a.template);
+    } catch (err) {
+      return { message: (err as Error).message, attr: 'template' };
+    }
+    return undefined;
+  },
 };
 
 const tenant: BlockSchema = {
