@@ -12,7 +12,15 @@ import { ComponentRegistry, type Stability } from './component.js';
 import type { EngineContext } from './context.js';
 import { Controller, type LoadResult } from './controller.js';
 import type { Health } from './health.js';
-import { Logger, LogSink, type LogFormat, type LogLevel } from './logger.js';
+import {
+  formatJSON,
+  formatLogfmt,
+  Logger,
+  LogSink,
+  type LogFormat,
+  type LogLevel,
+  type LogRecord,
+} from './logger.js';
 import { PromControllerMetrics, renderRegistries } from './metrics.js';
 import type { GraphNode } from './nodes.js';
 
@@ -57,6 +65,25 @@ export interface ComponentInfo {
 
 const DEFAULT_LOGGING = { level: 'info', format: 'logfmt' };
 
+/**
+ * The part of a `loki.LogsReceiver` that `logging { write_to }` needs (structural, so the runtime does not
+ * import components): entries with Labels as a sorted flat array and ns timestamps.
+ */
+interface LogsReceiverLike {
+  push(
+    entries: readonly {
+      labels: readonly string[];
+      timestamp: bigint;
+      line: string;
+      structuredMetadata: readonly string[];
+    }[],
+  ): void;
+}
+
+/** Labels of the agent's own log lines sent to `write_to` (Alloy's lokiWriter: `{component="alloy"}`). */
+const AGENT_LOG_LABELS: readonly string[] = Object.freeze(['component', 'alloy']);
+const NO_LABELS: readonly string[] = Object.freeze([]);
+
 export class Engine {
   readonly logSink: LogSink;
   readonly logger: Logger;
@@ -69,6 +96,11 @@ export class Engine {
   private runSignal: AbortSignal | undefined;
   private rootRun: Promise<void> | undefined;
   private loaded = false;
+  /** `logging { write_to }` receivers; the sink listener is registered only while there are some. */
+  private logReceivers: LogsReceiverLike[] = [];
+  /** Set while a log line is being handed to `write_to` (records logged meanwhile are not forwarded). */
+  private forwardingLog = false;
+  private readonly logListener = (r: LogRecord): void => this.forwardLog(r);
 
   constructor(readonly options: EngineOptions) {
     this.logSink = options.logSink ?? new LogSink();
@@ -278,6 +310,39 @@ export class Engine {
   private applyLogging(args: Record<string, unknown>): void {
     this.logSink.level = (args.level as LogLevel) ?? 'info';
     this.logSink.format = (args.format as LogFormat) ?? 'logfmt';
+    this.logReceivers = ((args.write_to as LogsReceiverLike[] | undefined) ?? []).filter(
+      (r) => r && typeof r.push === 'function',
+    );
+    if (this.logReceivers.length) this.logSink.listeners.add(this.logListener);
+    else this.logSink.listeners.delete(this.logListener);
+  }
+
+  /**
+   * `logging { write_to }`: each emitted record at or above the level becomes one entry
+   * `{component="alloy"}` whose line is the record formatted as on stderr (trailing newline included, as
+   * Alloy's lokiWriter) and whose timestamp is the record's time in ns. Records logged by a receiver while
+   * it handles such an entry (loki.echo) are not forwarded again, which would loop.
+   */
+  private forwardLog(r: LogRecord): void {
+    if (this.forwardingLog || this.logReceivers.length === 0 || !this.logSink.enabled(r.level)) return;
+    this.forwardingLog = true;
+    try {
+      const entry = {
+        labels: AGENT_LOG_LABELS,
+        timestamp: BigInt(r.time.getTime()) * 1_000_000n,
+        line: this.logSink.format === 'json' ? formatJSON(r) : formatLogfmt(r),
+        structuredMetadata: NO_LABELS,
+      };
+      for (const recv of this.logReceivers) {
+        try {
+          recv.push([entry]);
+        } catch {
+          // A receiver must not break logging.
+        }
+      }
+    } finally {
+      this.forwardingLog = false;
+    }
   }
 }
 

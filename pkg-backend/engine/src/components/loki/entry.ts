@@ -24,6 +24,16 @@ export interface LogEntry {
 export interface LogsReceiver {
   /** Accepts entries. Must not throw for data problems: count and drop instead. */
   push(entries: readonly LogEntry[]): void;
+  /**
+   * True while the receiver (or something downstream of it) cannot keep up, so producers that can push
+   * back (loki.source.api answers 429) should; receivers that forward pass it on.
+   */
+  congested?(): boolean;
+}
+
+/** Whether any of the receivers reports congestion. */
+export function anyCongested(receivers: readonly LogsReceiver[]): boolean {
+  return receivers.some((r) => r.congested?.() === true);
 }
 
 export function logsReceiverCapsule(r: LogsReceiver): Capsule<LogsReceiver> {

@@ -1,6 +1,7 @@
 import type { ComponentRegistration } from '../../runtime/component.js';
 import { t } from '../../runtime/schema.js';
 import { squashHttpClient } from '../common/http-client-schema.js';
+import { LokiWrite, type LokiWriteArgs } from './write/component.js';
 
 /** `endpoint` (EndpointOptions with the HTTP client squashed in). */
 const endpointSchema = squashHttpClient({
@@ -31,8 +32,11 @@ const endpointSchema = squashHttpClient({
   },
 });
 
-/** loki.write — arguments as Alloy 1.18 loki.write (`internal/component/loki/write/{write,types}.go`). */
-export const lokiWrite: ComponentRegistration = {
+/**
+ * loki.write — arguments as Alloy 1.18 loki.write (`internal/component/loki/write/{write,types}.go`).
+ * Behaviour: see `write/component.ts` and `write/endpoint.ts`.
+ */
+export const lokiWrite: ComponentRegistration<LokiWriteArgs> = {
   name: 'loki.write',
   stability: 'generally-available',
   args: {
@@ -60,4 +64,5 @@ export const lokiWrite: ComponentRegistration = {
     },
   },
   exports: { receiver: t.capsule('loki.LogsReceiver') },
+  build: (opts, args) => new LokiWrite(opts, args),
 };

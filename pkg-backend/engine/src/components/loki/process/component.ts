@@ -16,7 +16,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Counter } from 'prom-client';
 import type { Component, ComponentOptions } from '../../../runtime/component.js';
 import type { Capsule } from '../../../syntax/value.js';
-import { fanoutLogs, logsReceiverCapsule, type LogEntry, type LogsReceiver } from '../entry.js';
+import { anyCongested, fanoutLogs, logsReceiverCapsule, type LogEntry, type LogsReceiver } from '../entry.js';
 import { Pipeline, toLogEntry, toStageEntry } from './pipeline.js';
 import type { StageConfig, StageEntry } from './stage.js';
 import { STAGES } from './stages/index.js';
@@ -48,7 +48,10 @@ export class LokiProcess implements Component<LokiProcessArgs> {
       labelNames: ['reason'],
       registers: [opts.registry],
     });
-    this.receiverCapsule = logsReceiverCapsule({ push: (entries) => this.push(entries) });
+    this.receiverCapsule = logsReceiverCapsule({
+      push: (entries) => this.push(entries),
+      congested: () => anyCongested(this.forwardTo),
+    });
     this.update(args);
     opts.onStateChange({ receiver: this.receiverCapsule });
   }

@@ -1,12 +1,13 @@
 import type { ComponentRegistration } from '../../../runtime/component.js';
 import { t } from '../../../runtime/schema.js';
 import { serverAttrs, serverBlocks } from '../../common/server-schema.js';
+import { LokiSourceApi, type SourceApiArgs } from './api/component.js';
 
 /**
  * loki.source.api — arguments as Alloy 1.18 loki.source.api (`internal/component/loki/source/api/api.go`,
- * server blocks from `internal/component/common/net`).
+ * server blocks from `internal/component/common/net`). Behaviour: see `api/component.ts`.
  */
-export const lokiSourceApi: ComponentRegistration = {
+export const lokiSourceApi: ComponentRegistration<SourceApiArgs> = {
   name: 'loki.source.api',
   stability: 'generally-available',
   args: {
@@ -20,4 +21,5 @@ export const lokiSourceApi: ComponentRegistration = {
     },
     blocks: { ...serverBlocks },
   },
+  build: (opts, args) => new LokiSourceApi(opts, args),
 };

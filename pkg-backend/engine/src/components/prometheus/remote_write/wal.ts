@@ -10,9 +10,11 @@
  *   a crash is simply where that segment ends.
  * - `positions/<endpoint>.json`: what each endpoint has delivered (written by the queues, see queue.ts).
  *
- * Record framing: `type u8 | payload length u32le | crc32(payload) u32le | payload`. A record whose header or
- * payload runs past the end of its file, or whose CRC does not match, ends the segment (counted as a
- * corruption when it is not the torn tail of the newest segment before a restart).
+ * Segment files, record framing, positions and reading back are the shared segment log
+ * (`components/common/segment-log.ts`, also used by loki.write): `type u8 | payload length u32le |
+ * crc32(payload) u32le | payload`. A record whose header or payload runs past the end of its file, or whose
+ * CRC does not match, ends the segment (counted as a corruption when it is not the torn tail of the newest
+ * segment before a restart).
  * - series (1): `ref u32 | pairs u16 | (len u32, utf8)…` name/value strings.
  * - samples (2): `n u32 | refs u32[n] | timestamps f64[n] | values f64[n]`; stale markers are stored as the
  *   StaleNaN bits, so the record round-trips the `stale` flag.
@@ -34,33 +36,32 @@ import {
   ftruncateSync,
   mkdirSync,
   openSync,
-  readdirSync,
   readSync,
   renameSync,
-  rmSync,
-  statSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import {
+  position,
+  readStringsAt,
+  RecordBuffer,
+  RECORD_HEADER,
+  segmentOf,
+  SegmentLog,
+  SegmentReader,
+} from '../../common/segment-log.js';
 import type { Exemplar, SampleBatch } from '../appendable.js';
 import type { Labels } from '../labels.js';
+
+export { position, SEG_SPAN, segmentOf } from '../../common/segment-log.js';
 
 export const REC_SERIES = 1;
 export const REC_SAMPLES = 2;
 export const REC_EXEMPLARS = 3;
-const HEADER = 9;
-export const SEG_SPAN = 2 ** 32;
+const HEADER = RECORD_HEADER;
 const STALE_LO = 0x00000002;
 const STALE_HI = 0x7ff00000;
-
-/** Position of byte `off` in segment `seg`. */
-export function position(seg: number, off: number): number {
-  return seg * SEG_SPAN + off;
-}
-export function segmentOf(pos: number): number {
-  return Math.floor(pos / SEG_SPAN);
-}
 
 /** A samples or exemplars record as read back (or as just appended). Arrays hold exactly `count` items. */
 export interface WalRecord {
@@ -86,70 +87,9 @@ export interface WalOptions {
   onCorruption?: (what: string) => void;
 }
 
-/** Growable byte buffer with a DataView, for building records. */
-class RecordBuffer {
-  buf = Buffer.allocUnsafe(64 * 1024);
-  view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
-  pos = 0;
-  ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
-    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
-  }
-  /** Starts a record; returns its start offset. */
-  begin(type: number): number {
-    this.ensure(HEADER);
-    const start = this.pos;
-    this.buf[start] = type;
-    this.pos += HEADER;
-    return start;
-  }
-  end(start: number): void {
-    const len = this.pos - start - HEADER;
-    this.view.setUint32(start + 1, len, true);
-    this.view.setUint32(start + 5, crc32(this.buf.subarray(start + HEADER, this.pos)), true);
-  }
-  u16(v: number): void {
-    this.view.setUint16(this.pos, v, true);
-    this.pos += 2;
-  }
-  u32(v: number): void {
-    this.view.setUint32(this.pos, v, true);
-    this.pos += 4;
-  }
-  f64(v: number): void {
-    this.view.setFloat64(this.pos, v, true);
-    this.pos += 8;
-  }
-  str(s: string): void {
-    const n = Buffer.byteLength(s);
-    this.ensure(4 + n);
-    this.u32(n);
-    this.buf.write(s, this.pos, n, 'utf8');
-    this.pos += n;
-  }
-  labels(l: Labels): void {
-    this.ensure(2);
-    this.u16(l.length / 2);
-    for (const s of l) this.str(s);
-  }
-}
-
+/** Label sets are stored as `RecordBuffer.strings`. */
 function readLabelsAt(view: DataView, buf: Buffer, p: number): [Labels, number] {
-  const pairs = view.getUint16(p, true);
-  p += 2;
-  const out: string[] = new Array(pairs * 2);
-  for (let i = 0; i < pairs * 2; i++) {
-    const n = view.getUint32(p, true);
-    p += 4;
-    out[i] = buf.toString('utf8', p, p + n);
-    p += n;
-  }
-  return [Object.freeze(out), p];
+  return readStringsAt(view, buf, p);
 }
 
 function seriesKey(l: Labels): string {
@@ -174,17 +114,14 @@ export class Wal {
   private nextRef = 1;
   activeSeries = 0;
 
-  firstSeg = 0;
-  headSeg = 0;
-  private headFd = -1;
-  private headSize = 0;
+  /** The segment files (shared segment log). */
+  readonly log: SegmentLog;
   private seriesFd = -1;
+  /** The series file was written since its last fdatasync. */
   private dirty = false;
   private fsyncTimer: NodeJS.Timeout | undefined;
   private readonly rec = new RecordBuffer();
   private readonly series = new RecordBuffer();
-  /** Sizes of closed segments (bytes), for the size bound. */
-  private readonly segSizes = new Map<number, number>();
   closed = false;
 
   /** Called for each series created (metrics). */
@@ -193,32 +130,31 @@ export class Wal {
   constructor(private readonly opts: WalOptions) {
     this.dir = opts.dir;
     this.segDir = join(opts.dir, 'segments');
-    mkdirSync(this.segDir, { recursive: true });
+    mkdirSync(opts.dir, { recursive: true });
+    // Our own timer syncs the head together with the series file.
+    this.log = new SegmentLog({
+      dir: this.segDir,
+      segmentSize: opts.segmentSize,
+      fsyncIntervalMs: 0,
+      onCorruption: opts.onCorruption,
+    });
     this.loadSeries();
-    const segs = this.listSegments();
-    for (const s of segs) this.segSizes.set(s, statSync(join(this.segDir, segName(s))).size);
-    const last = segs.length ? segs[segs.length - 1]! : 0;
-    this.firstSeg = segs.length ? segs[0]! : last + 1;
     // Series loaded from disk may have samples in any existing segment.
-    this.lastSeg.fill(last, 0, this.lastSeg.length);
-    this.openHead(last + 1);
+    this.lastSeg.fill(this.log.headSeg - 1, 0, this.lastSeg.length);
     if (opts.fsyncIntervalMs > 0) {
       this.fsyncTimer = setInterval(() => this.sync(), opts.fsyncIntervalMs);
       this.fsyncTimer.unref();
     }
   }
 
-  private listSegments(): number[] {
-    return readdirSync(this.segDir)
-      .filter((n) => /^\d{8}$/.test(n))
-      .map(Number)
-      .sort((a, b) => a - b);
+  /** First segment still on disk. */
+  get firstSeg(): number {
+    return this.log.firstSeg;
   }
 
-  private openHead(seg: number): void {
-    this.headSeg = seg;
-    this.headFd = openSync(join(this.segDir, segName(seg)), 'w');
-    this.headSize = 0;
+  /** The segment being appended to. */
+  get headSeg(): number {
+    return this.log.headSeg;
   }
 
   /** Loads the series file; cuts a torn or corrupt tail off so later appends follow a valid record. */
@@ -290,7 +226,7 @@ export class Wal {
     const start = s.begin(REC_SERIES);
     s.ensure(4);
     s.u32(ref);
-    s.labels(labels);
+    s.strings(labels);
     s.end(start);
     this.onSeriesCreated();
     return ref;
@@ -298,7 +234,7 @@ export class Wal {
 
   /** End position of the head (where the next record goes). */
   head(): number {
-    return position(this.headSeg, this.headSize);
+    return this.log.head();
   }
 
   /**
@@ -352,11 +288,7 @@ export class Wal {
     const ex = withExemplars ? batch.exemplars : undefined;
     if (ex && ex.length) out.push(this.encodeExemplars(ex, refs, base));
     if (rb.pos === 0) return out;
-    let written = 0;
-    while (written < rb.pos) written += writeSync(this.headFd, rb.buf, written, rb.pos - written);
-    this.headSize += rb.pos;
-    this.dirty = true;
-    if (this.headSize >= this.opts.segmentSize) this.cut();
+    this.log.write(rb.buf, rb.pos);
     return out;
   }
 
@@ -380,7 +312,7 @@ export class Wal {
       rb.u32(refs[i]!);
       rb.f64(e.timestamp);
       rb.f64(e.value);
-      rb.labels(e.labels);
+      rb.strings(e.labels);
     }
     rb.end(start);
     return {
@@ -407,18 +339,16 @@ export class Wal {
 
   /** Closes the head segment (fsync) and starts the next one. */
   cut(): void {
-    fdatasyncSync(this.headFd);
-    closeSync(this.headFd);
-    this.segSizes.set(this.headSeg, this.headSize);
-    this.openHead(this.headSeg + 1);
+    this.log.cut();
   }
 
   /** fdatasync of the head segment and the series file when anything was written since the last sync. */
   sync(): void {
-    if (!this.dirty || this.closed) return;
+    if (this.closed) return;
+    this.log.sync();
+    if (!this.dirty) return;
     this.dirty = false;
     try {
-      fdatasyncSync(this.headFd);
       fdatasyncSync(this.seriesFd);
     } catch {
       // Reported by the next append.
@@ -427,24 +357,12 @@ export class Wal {
 
   /** Bytes on disk: closed segments plus the head. */
   size(): number {
-    let n = this.headSize;
-    for (const v of this.segSizes.values()) n += v;
-    return n;
+    return this.log.size();
   }
 
   /** Closed segments, oldest first, with their sizes and modification times. */
   closedSegments(): { seg: number; size: number; mtimeMs: number }[] {
-    const out: { seg: number; size: number; mtimeMs: number }[] = [];
-    for (const [seg, size] of [...this.segSizes].sort((a, b) => a[0] - b[0])) {
-      let mtimeMs = Date.now();
-      try {
-        mtimeMs = statSync(join(this.segDir, segName(seg))).mtimeMs;
-      } catch {
-        // deleted behind our back: treat as new
-      }
-      out.push({ seg, size, mtimeMs });
-    }
-    return out;
+    return this.log.closedSegments();
   }
 
   /**
@@ -454,12 +372,7 @@ export class Wal {
   truncate(beforeSeg: number, minKeepaliveMs: number): number[] {
     beforeSeg = Math.min(beforeSeg, this.headSeg);
     if (beforeSeg <= this.firstSeg) return [];
-    for (const seg of [...this.segSizes.keys()]) {
-      if (seg >= beforeSeg) continue;
-      rmSync(join(this.segDir, segName(seg)), { force: true });
-      this.segSizes.delete(seg);
-    }
-    this.firstSeg = beforeSeg;
+    this.log.deleteBefore(beforeSeg);
     const cutoff = Date.now() - minKeepaliveMs;
     const removed: number[] = [];
     for (let ref = 1; ref < this.labels.length; ref++) {
@@ -489,7 +402,7 @@ export class Wal {
       const start = rb.begin(REC_SERIES);
       rb.ensure(4);
       rb.u32(ref);
-      rb.labels(l);
+      rb.strings(l);
       rb.end(start);
       if (rb.pos > 1 << 20) {
         writeAll(fd, rb.buf, rb.pos);
@@ -525,23 +438,25 @@ export class Wal {
     clearInterval(this.fsyncTimer);
     try {
       this.flushSeries();
-      fdatasyncSync(this.headFd);
       fdatasyncSync(this.seriesFd);
     } finally {
-      closeSync(this.headFd);
-      closeSync(this.seriesFd);
-      this.closed = true;
+      try {
+        this.log.close();
+      } finally {
+        closeSync(this.seriesFd);
+        this.closed = true;
+      }
     }
   }
 
   /** Reports a torn or corrupt record (a torn tail is expected once per crash; still counted). */
   reportCorruption(what: string): void {
-    this.opts.onCorruption?.(what);
+    this.log.reportCorruption(what);
   }
 
   /** Path of a segment file. */
   segmentPath(seg: number): string {
-    return join(this.segDir, segName(seg));
+    return this.log.segmentPath(seg);
   }
 }
 
@@ -550,108 +465,37 @@ function writeAll(fd: number, buf: Buffer, len: number): void {
   while (w < len) w += writeSync(fd, buf, w, len - w);
 }
 
-function segName(seg: number): string {
-  return String(seg).padStart(8, '0');
-}
+const isDataRecord = (type: number): boolean => type === REC_SAMPLES || type === REC_EXEMPLARS;
 
 /**
- * Sequential reader of records from a position. `next()` returns the next record, or null when it has
- * reached the head (call again after more appends). Past a segment's end (clean, torn or corrupt) it moves
- * to the next segment; positions below the first segment jump to it.
+ * Sequential reader of samples and exemplars records from a position (a `SegmentReader` that decodes).
+ * `next()` returns the next record, or null when it has reached the head (call again after more appends).
+ * Past a segment's end (clean, torn or corrupt) it moves to the next segment; positions below the first
+ * segment jump to it.
  */
 export class WalReader {
-  pos: number;
-  private fd = -1;
-  private fdSeg = -1;
-  private buf = Buffer.allocUnsafe(256 * 1024);
-  private bufStart = 0;
-  private bufLen = 0;
+  private readonly inner: SegmentReader;
 
-  constructor(
-    private readonly wal: Wal,
-    pos: number,
-    private readonly quiet = false,
-  ) {
-    this.pos = pos;
+  constructor(wal: Wal, pos: number, quiet = false) {
+    this.inner = new SegmentReader(wal.log, pos, isDataRecord, quiet);
+  }
+
+  /** Position of the next record to read (settable: the live path skips records it was handed). */
+  get pos(): number {
+    return this.inner.pos;
+  }
+
+  set pos(p: number) {
+    this.inner.pos = p;
   }
 
   next(): WalRecord | null {
-    for (;;) {
-      const wal = this.wal;
-      if (this.pos >= wal.head()) return null;
-      let seg = segmentOf(this.pos);
-      if (seg < wal.firstSeg) {
-        this.pos = position(wal.firstSeg, 0);
-        seg = wal.firstSeg;
-        if (this.pos >= wal.head()) return null;
-      }
-      const off = this.pos - position(seg, 0);
-      if (!this.open(seg)) {
-        this.pos = position(seg + 1, 0);
-        continue;
-      }
-      if (!this.fill(off, HEADER)) {
-        if (seg === wal.headSeg) return null;
-        this.pos = position(seg + 1, 0);
-        continue;
-      }
-      const i = off - this.bufStart;
-      const type = this.buf[i]!;
-      const len = this.buf.readUInt32LE(i + 1);
-      const crc = this.buf.readUInt32LE(i + 5);
-      if (!this.fill(off, HEADER + len)) {
-        if (seg === wal.headSeg) return null;
-        if (!this.quiet) this.wal.reportCorruption(`segment ${seg}: torn record at offset ${off}`);
-        this.pos = position(seg + 1, 0);
-        continue;
-      }
-      const j = off - this.bufStart + HEADER;
-      const payload = this.buf.subarray(j, j + len);
-      if (crc32(payload) !== crc || (type !== REC_SAMPLES && type !== REC_EXEMPLARS)) {
-        if (!this.quiet) this.wal.reportCorruption(`segment ${seg}: bad record at offset ${off}`);
-        this.pos = seg === wal.headSeg ? wal.head() : position(seg + 1, 0);
-        continue;
-      }
-      const rec = decodeRecord(type, payload, this.pos, this.pos + HEADER + len);
-      this.pos = rec.end;
-      return rec;
-    }
-  }
-
-  private open(seg: number): boolean {
-    if (this.fdSeg === seg) return true;
-    this.close();
-    try {
-      this.fd = openSync(this.wal.segmentPath(seg), 'r');
-    } catch {
-      return false;
-    }
-    this.fdSeg = seg;
-    this.bufLen = 0;
-    return true;
-  }
-
-  /** Makes bytes [off, off+n) of the open segment available in `buf`; false when the file is shorter. */
-  private fill(off: number, n: number): boolean {
-    if (off >= this.bufStart && off + n <= this.bufStart + this.bufLen) return true;
-    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(Math.max(n, this.buf.length * 2));
-    let got = 0;
-    for (;;) {
-      const r = readSync(this.fd, this.buf, got, this.buf.length - got, off + got);
-      if (r === 0) break;
-      got += r;
-      if (got >= n) break;
-    }
-    this.bufStart = off;
-    this.bufLen = got;
-    return got >= n;
+    const raw = this.inner.next();
+    return raw && decodeRecord(raw.type, raw.payload, raw.pos, raw.end);
   }
 
   close(): void {
-    if (this.fd >= 0) closeSync(this.fd);
-    this.fd = -1;
-    this.fdSeg = -1;
-    this.bufLen = 0;
+    this.inner.close();
   }
 }
 
