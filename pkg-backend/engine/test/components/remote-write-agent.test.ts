@@ -3,68 +3,17 @@
  * endpoint down, SIGKILL, restart, endpoint up — every sample arrives, none twice within a series.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { labelsFromRecord } from '../../src/components/prometheus/labels.js';
 import { encodeWriteRequest, snappyCompress } from '../../src/protocols/remote-write.js';
 import { FakeEndpoint, freePort, metricValue } from './rw-helpers.js';
 import { prometheusSkipReason, startPrometheus } from './prometheus-server.js';
+import { killAgents, startAgent, type Agent } from '../support/agent.js';
 
-const MAIN = resolve(import.meta.dirname, '../../../agent/src/main.ts');
 const SERIES = 30;
-
-interface Agent {
-  child: ChildProcess;
-  base: string;
-  exited: Promise<number | null>;
-  stderr(): string;
-}
-
-const children = new Set<ChildProcess>();
-
-async function startAgent(config: string, storage: string): Promise<Agent> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=foundry-source',
-      '--import',
-      'tsx',
-      MAIN,
-      'run',
-      '--server.http.listen-addr',
-      `127.0.0.1:${port}`,
-      '--storage.path',
-      storage,
-      config,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  children.add(child);
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((res) =>
-    child.on('exit', (code) => {
-      children.delete(child);
-      res(code);
-    }),
-  );
-  const base = `http://127.0.0.1:${port}`;
-  const end = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/-/ready`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null || Date.now() > end) throw new Error(`agent did not start: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, base, exited, stderr: () => stderr };
-}
 
 async function kill(a: Agent): Promise<void> {
   a.child.kill('SIGKILL');
@@ -130,7 +79,7 @@ async function walAppended(a: Agent): Promise<number> {
 
 describe('prometheus.remote_write durability through the agent (SIGKILL)', () => {
   after(() => {
-    for (const c of children) c.kill('SIGKILL');
+    killAgents();
   });
 
   test('outage + SIGKILL + restart + SIGKILL mid-delivery: every sample once', async () => {

@@ -7,7 +7,6 @@
  * the single chunk (≤ 256 KiB) whose push had returned when the process died before its position write.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import {
   appendFileSync,
   mkdirSync,
@@ -19,7 +18,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { parseDocument } from 'yaml';
@@ -27,8 +26,8 @@ import { labelsToRecord } from '../../src/components/prometheus/labels.js';
 import { goQuote, labelSetString } from '../../src/components/loki/source/file.js';
 import { serializePositions } from '../../src/components/loki/source/file/positions.js';
 import { eventually, startEngine, type Running } from '../runtime/helpers.js';
-import { freePort } from '../support/net.js';
 import { lokiRecorders, lokiTestComponents } from './support.js';
+import { killAgents, startAgent } from '../support/agent.js';
 
 const REC = 'testcomponents.loki_recorder.r';
 
@@ -423,55 +422,6 @@ function existsPositions(storage: string): boolean {
 // ---------------------------------------------------------------------------------------------------
 // The real agent, SIGKILLed while a file is being written and read.
 
-const MAIN = resolve(import.meta.dirname, '../../../agent/src/main.ts');
-const children = new Set<ChildProcess>();
-
-interface Agent {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  stderr(): string;
-}
-
-async function startAgent(config: string, storage: string): Promise<Agent> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=foundry-source',
-      '--import',
-      'tsx',
-      MAIN,
-      'run',
-      '--server.http.listen-addr',
-      `127.0.0.1:${port}`,
-      '--storage.path',
-      storage,
-      config,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  children.add(child);
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((res) =>
-    child.on('exit', (code) => {
-      children.delete(child);
-      res(code);
-    }),
-  );
-  const end = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/-/ready`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null || Date.now() > end) throw new Error(`agent did not start: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, exited, stderr: () => stderr };
-}
-
 /** Lines the agent's loki.echo logged, in order (`entry=line-000123`). */
 function echoed(stderr: string): number[] {
   const out: number[] = [];
@@ -481,7 +431,7 @@ function echoed(stderr: string): number[] {
 
 describe('loki.source.file through the agent (SIGKILL)', () => {
   after(() => {
-    for (const c of children) c.kill('SIGKILL');
+    killAgents();
   });
 
   test('local.file_match → loki.source.file → loki.echo: SIGKILL mid-stream, restart — every line, at most the in-flight chunk twice', async (t) => {

@@ -21,7 +21,7 @@ import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import type { Component, ComponentOptions, ComponentRegistration } from '../../runtime/component.js';
 import { health, type Health } from '../../runtime/health.js';
 import { argsEqual, t } from '../../runtime/schema.js';
@@ -35,6 +35,7 @@ import {
 } from '../../protocols/remote-write.js';
 import { serverAttrs, serverBlocks } from '../common/server-schema.js';
 import type { Appendable } from './appendable.js';
+import { ServerMetrics } from '../common/server-metrics.js';
 
 const V1 = 'prometheus.WriteRequest';
 const V2 = 'io.prometheus.write.v2.Request';
@@ -76,11 +77,7 @@ export class ReceiveHttp implements Component<ReceiveHttpArgs> {
   private histograms = 0;
   private readonly fanoutLatency: Histogram;
   private readonly forwarded: Counter;
-  private readonly reqDuration: Histogram;
-  private readonly reqBytes: Histogram;
-  private readonly resBytes: Histogram;
-  private readonly conns: Gauge;
-  private readonly inflight: Gauge;
+  private readonly http: ServerMetrics;
   private address: string | undefined;
 
   /** @throws for an empty or unsupported `accepted_remote_write_protobuf_messages`. */
@@ -101,41 +98,7 @@ export class ReceiveHttp implements Component<ReceiveHttpArgs> {
       help: 'Total number of samples sent to downstream components.',
       registers: [reg],
     });
-    const p = 'prometheus_receive_http_';
-    this.reqDuration = new Histogram({
-      name: `${p}request_duration_seconds`,
-      help: 'Time (in seconds) spent serving HTTP requests.',
-      labelNames: ['method', 'route', 'status_code', 'ws'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100],
-      registers: [reg],
-    });
-    const sizeBuckets = [1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
-    this.reqBytes = new Histogram({
-      name: `${p}request_message_bytes`,
-      help: 'Size (in bytes) of messages received in the request.',
-      labelNames: ['method', 'route'],
-      buckets: sizeBuckets,
-      registers: [reg],
-    });
-    this.resBytes = new Histogram({
-      name: `${p}response_message_bytes`,
-      help: 'Size (in bytes) of messages sent in response.',
-      labelNames: ['method', 'route'],
-      buckets: sizeBuckets,
-      registers: [reg],
-    });
-    this.conns = new Gauge({
-      name: `${p}tcp_connections`,
-      help: 'Current number of accepted TCP connections.',
-      labelNames: ['protocol'],
-      registers: [reg],
-    });
-    this.inflight = new Gauge({
-      name: `${p}inflight_requests`,
-      help: 'Current number of inflight requests.',
-      labelNames: ['method', 'route'],
-      registers: [reg],
-    });
+    this.http = new ServerMetrics(reg, 'prometheus_receive_http');
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -178,10 +141,10 @@ export class ReceiveHttp implements Component<ReceiveHttpArgs> {
     if (h.conn_limit > 0) server.maxConnections = h.conn_limit;
     server.on('connection', (s: Socket) => {
       this.sockets.add(s);
-      this.conns.inc({ protocol: 'http' });
+      this.http.conns.inc({ protocol: 'http' });
       s.on('close', () => {
         this.sockets.delete(s);
-        this.conns.dec({ protocol: 'http' });
+        this.http.conns.dec({ protocol: 'http' });
       });
     });
     this.server = server;
@@ -225,11 +188,11 @@ export class ReceiveHttp implements Component<ReceiveHttpArgs> {
       if (b) res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       res.writeHead(status);
       res.end(b);
-      this.reqDuration.observe(
+      this.http.duration.observe(
         { method, route, status_code: String(status), ws: 'false' },
         (performance.now() - t0) / 1000,
       );
-      this.resBytes.observe({ method, route }, b?.length ?? 0);
+      this.http.resBytes.observe({ method, route }, b?.length ?? 0);
     };
     if (route !== ROUTE) {
       req.resume();
@@ -250,7 +213,7 @@ export class ReceiveHttp implements Component<ReceiveHttpArgs> {
       req.resume();
       return done(415, `unsupported compression: ${enc}. Only snappy compression is supported`);
     }
-    this.inflight.inc({ method, route });
+    this.http.inflight.inc({ method, route });
     const chunks: Buffer[] = [];
     let size = 0;
     let tooBig = false;
@@ -259,10 +222,10 @@ export class ReceiveHttp implements Component<ReceiveHttpArgs> {
       if (size > MAX_BODY) tooBig = true;
       else chunks.push(c);
     });
-    req.on('error', () => this.inflight.dec({ method, route }));
+    req.on('error', () => this.http.inflight.dec({ method, route }));
     req.on('end', () => {
-      this.inflight.dec({ method, route });
-      this.reqBytes.observe({ method, route }, size);
+      this.http.inflight.dec({ method, route });
+      this.http.reqBytes.observe({ method, route }, size);
       if (tooBig) return done(400, `request body too large (over ${MAX_BODY} bytes)`);
       let decoded;
       try {
