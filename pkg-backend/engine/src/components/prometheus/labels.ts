@@ -58,3 +58,29 @@ export function labelsKey(l: Labels): string {
 export function compareBytes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** Adds external labels the series does not have (as Prometheus' processExternalLabels): the series' own value wins; the result stays sorted and frozen. */
+export function withExternalLabels(l: Labels, ext: readonly [string, string][]): Labels {
+  if (ext.length === 0) return l;
+  let out: string[] | undefined;
+  for (const [name, value] of ext) {
+    let has = false;
+    for (let i = 0; i < l.length; i += 2) {
+      if (l[i] === name) {
+        has = true;
+        break;
+      }
+    }
+    if (has) continue;
+    out ??= [...l];
+    let at = out.length;
+    for (let i = 0; i < out.length; i += 2) {
+      if (compareBytes(out[i]!, name) > 0) {
+        at = i;
+        break;
+      }
+    }
+    out.splice(at, 0, name, value);
+  }
+  return out ? Object.freeze(out) : l;
+}

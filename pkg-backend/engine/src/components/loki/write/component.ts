@@ -22,7 +22,7 @@ import type { Component, ComponentOptions } from '../../../runtime/component.js'
 import { health, type Health } from '../../../runtime/health.js';
 import { argsEqual } from '../../../runtime/schema.js';
 import { position, segmentOf } from '../../common/segment-log.js';
-import { compareBytes, type Labels } from '../../prometheus/labels.js';
+import { compareBytes, withExternalLabels, type Labels } from '../../prometheus/labels.js';
 import { logsReceiverCapsule, type LogEntry, type LogsReceiver } from '../entry.js';
 import { LokiEndpoint, type EndpointArgs, type Track } from './endpoint.js';
 import { LokiWriteMetrics } from './metrics.js';
@@ -58,31 +58,6 @@ const DEFAULT_WAL: WalArgs = {
   max_read_frequency: 1_000,
   drain_timeout: 15_000,
 };
-
-/** Merges external labels under the entry's (entry wins); result sorted and frozen. */
-function mergeExternal(l: Labels, ext: readonly [string, string][]): Labels {
-  let out: string[] | undefined;
-  for (const [name, value] of ext) {
-    let has = false;
-    for (let i = 0; i < l.length; i += 2) {
-      if (l[i] === name) {
-        has = true;
-        break;
-      }
-    }
-    if (has) continue;
-    out ??= [...l];
-    let at = out.length;
-    for (let i = 0; i < out.length; i += 2) {
-      if (compareBytes(out[i]!, name) > 0) {
-        at = i;
-        break;
-      }
-    }
-    out.splice(at, 0, name, value);
-  }
-  return out ? Object.freeze(out) : l;
-}
 
 function endpointKey(ep: EndpointArgs, seen: Map<string, number>): string {
   let key = createHash('sha256')
@@ -308,7 +283,7 @@ export class LokiWrite implements Component<LokiWriteArgs> {
         const e = entries[i]!;
         let l = this.extCache.get(e.labels);
         if (!l) {
-          l = mergeExternal(e.labels, this.ext);
+          l = withExternalLabels(e.labels, this.ext);
           this.extCache.set(e.labels, l);
         }
         out[i] = l === e.labels ? e : { ...e, labels: l };

@@ -27,11 +27,11 @@ import { health, type Health } from '../../../runtime/health.js';
 import { argsEqual } from '../../../runtime/schema.js';
 import { compileRules, type RelabelRules } from '../../../relabel/index.js';
 import { appendableCapsule, type Appendable, type MetricMetadata, type SampleBatch } from '../appendable.js';
-import { compareBytes, type Labels } from '../labels.js';
 import { checkSupported } from './client.js';
 import { RemoteWriteMetrics } from './metrics.js';
 import { EndpointQueue, type MetadataConfig, type QueueConfig, type QueueSettings } from './queue.js';
 import { position, segmentOf, Wal } from './wal.js';
+import { compareBytes, withExternalLabels } from '../labels.js';
 
 export interface RemoteWriteArgs {
   external_labels?: Record<string, string>;
@@ -73,33 +73,6 @@ const DEFAULT_WAL = {
 
 function sha(s: string): string {
   return createHash('sha256').update(s).digest('hex');
-}
-
-/** Adds external labels the series does not have (Prometheus processExternalLabels); result sorted. */
-export function withExternalLabels(l: Labels, ext: readonly [string, string][]): Labels {
-  if (ext.length === 0) return l;
-  let out: string[] | undefined;
-  for (const [name, value] of ext) {
-    let has = false;
-    for (let i = 0; i < l.length; i += 2) {
-      if (l[i] === name) {
-        has = true;
-        break;
-      }
-    }
-    if (has) continue;
-    out ??= [...l];
-    // insert sorted
-    let at = out.length;
-    for (let i = 0; i < out.length; i += 2) {
-      if (compareBytes(out[i]!, name) > 0) {
-        at = i;
-        break;
-      }
-    }
-    out.splice(at, 0, name, value);
-  }
-  return out ? Object.freeze(out) : l;
 }
 
 interface PlannedQueue {
