@@ -7,6 +7,7 @@
  */
 
 import { RE2JS } from 're2js';
+import { formatFloatF } from '../../../syntax/value.js';
 
 /** Thrown by `getString` for values Alloy cannot convert (nil, maps, slices). */
 export class NotStringError extends Error {}
@@ -17,20 +18,13 @@ export class NotStringError extends Error {}
  * @throws NotStringError for null/undefined and objects ("can't convert <nil> to string").
  */
 export function getString(v: unknown): string {
-  switch (typeof v) {
-    case 'string':
-      return v;
-    case 'number':
-      return formatFloatF(v);
-    case 'bigint':
-      return v.toString();
-    case 'boolean':
-      return v ? 'true' : 'false';
-    default:
-      throw new NotStringError(
-        `can't convert ${v === null || v === undefined ? '<nil>' : String(v)} to string`,
-      );
+  const s = tryGetString(v);
+  if (s === undefined) {
+    throw new NotStringError(
+      `can't convert ${v === null || v === undefined ? '<nil>' : String(v)} to string`,
+    );
   }
+  return s;
 }
 
 /** `getString` that returns undefined instead of throwing. */
@@ -47,28 +41,6 @@ export function tryGetString(v: unknown): string | undefined {
     default:
       return undefined;
   }
-}
-
-/** Go `strconv.FormatFloat(f, 'f', -1, 64)`: the shortest exact decimal, without exponent. */
-export function formatFloatF(f: number): string {
-  if (Number.isNaN(f)) return 'NaN';
-  if (f === Infinity) return '+Inf';
-  if (f === -Infinity) return '-Inf';
-  const s = String(f);
-  const e = s.indexOf('e');
-  if (e < 0) return Object.is(f, -0) ? '-0' : s;
-  // Expand the shortest representation's exponent: digits d.ddd × 10^exp.
-  const neg = s[0] === '-';
-  const mant = s.slice(neg ? 1 : 0, e);
-  const exp = Number(s.slice(e + 1));
-  const dot = mant.indexOf('.');
-  const digits = dot < 0 ? mant : mant.slice(0, dot) + mant.slice(dot + 1);
-  const intLen = (dot < 0 ? mant.length : dot) + exp;
-  let out: string;
-  if (intLen <= 0) out = '0.' + '0'.repeat(-intLen) + digits;
-  else if (intLen >= digits.length) out = digits + '0'.repeat(intLen - digits.length);
-  else out = digits.slice(0, intLen) + '.' + digits.slice(intLen);
-  return (neg ? '-' : '') + out;
 }
 
 /**
@@ -128,3 +100,5 @@ export function compileRegexp(expr: string): RE2JS {
 export function findSubmatchIndex(re: RE2JS, s: string): number[] | null {
   return re.re2().findSubmatchIndex(s) as number[] | null;
 }
+
+export { formatFloatF };

@@ -6,6 +6,7 @@
 import { RE2JS } from 're2js';
 import { parseDuration } from '../../../../runtime/duration.js';
 import { parseBase2Bytes } from '../../stages/stages.js';
+import { formatFloatF } from '../../../../syntax/value.js';
 
 /** A compiled, unanchored Go regexp (`regexp.Compile`): `test` is Go's `MatchString`. */
 export interface GoRegexp {
@@ -39,26 +40,6 @@ export function compileGoRegexp(pattern: string): GoRegexp {
       return out;
     },
   };
-}
-
-/** Go `strconv.FormatFloat(f, 'f', -1, 64)`: shortest round-trip digits, never an exponent. */
-export function formatFloatF(n: number): string {
-  if (Number.isNaN(n)) return 'NaN';
-  if (n === Infinity) return '+Inf';
-  if (n === -Infinity) return '-Inf';
-  const s = String(n);
-  const e = s.indexOf('e');
-  if (e < 0) return s;
-  const neg = s.startsWith('-');
-  const mant = s.slice(neg ? 1 : 0, e);
-  const exp = Number(s.slice(e + 1));
-  const digits = mant.replace('.', '');
-  const point = (mant.indexOf('.') < 0 ? mant.length : mant.indexOf('.')) + exp;
-  let out: string;
-  if (point <= 0) out = '0.' + '0'.repeat(-point) + digits;
-  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
-  else out = digits.slice(0, point) + '.' + digits.slice(point);
-  return neg ? '-' + out : out;
 }
 
 /** Go `fmt` `%v` of an extracted value, for error texts. */
@@ -225,3 +206,5 @@ export function parseRFC3339Nano(s: string): bigint | undefined {
   const nanos = frac ? BigInt(frac.padEnd(9, '0')) : 0n;
   return BigInt(ms) * 1_000_000n + nanos;
 }
+
+export { formatFloatF };
