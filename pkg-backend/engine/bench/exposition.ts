@@ -48,6 +48,7 @@ function run(kind: Kind): number {
   let n = 0;
   let sink = 0;
   for (;;) {
+    if (kind === 'ordered' || kind === 'decode+ordered') p.expect = order[n]?.key;
     const e = p.next();
     if (e === Entry.EOF) break;
     if (e !== Entry.SERIES) continue;
@@ -57,7 +58,7 @@ function run(kind: Kind): number {
     else if (kind === 'ordered' || kind === 'decode+ordered') {
       // prometheus.scrape's fast path: compare in place with the series at the same position last time.
       let e = order[n - 1];
-      if (e === undefined || !p.seriesIs(e.key)) {
+      if (!p.fastMatched && (e === undefined || !p.seriesIs(e.key))) {
         const key = p.series;
         let l = cache.get(key);
         if (l === undefined) {

@@ -123,6 +123,14 @@ export class ExpositionParser {
   private readonly lossy: boolean;
 
   // ---- current entry ----
+  /**
+   * Set before `next()`: the series text expected on the next sample line (the scrape cache's entry at the
+   * same position last time). Consumed by the next sample line; see `fastMatched`.
+   */
+  expect: string | undefined = undefined;
+  /** True when the current series matched `expect` (its label block was not scanned; `labels()` throws). */
+  fastMatched = false;
+
   /** Offsets of the current series text in the input (start inclusive, end exclusive). */
   seriesStart = 0;
   seriesEnd = 0;
@@ -213,6 +221,8 @@ export class ExpositionParser {
    * histograms/summaries normalised as Prometheus (`1` → `1.0`). Empty values are dropped.
    */
   labels(): Labels {
+    if (this.no < 0)
+      throw new Error('labels() of a series matched by `expect` are not scanned; use the cached labels');
     const pairs: string[] = ['__name__', this.metricName()];
     const o = this.offs;
     const mt = this.mtype;
@@ -443,6 +453,7 @@ export class ExpositionParser {
       }
     }
     this.no = o.length;
+    this.fastMatched = false;
     let seriesEnd = this.i;
     // Trim blanks between the name and the value from the key (they are not part of the series).
     while (seriesEnd > first && isBlank(s.charCodeAt(seriesEnd - 1))) seriesEnd--;
@@ -503,6 +514,16 @@ export class ExpositionParser {
     const o = this.offs;
     let i = this.i;
     const first = i;
+    // The caller's guess of this line's series text (same position as in the last scrape): when the line
+    // starts with exactly that text followed by a blank, the label block is known good and is not scanned.
+    const ex = this.expect;
+    this.expect = undefined;
+    const fast =
+      ex !== undefined &&
+      !this.lossy &&
+      first + ex.length < n &&
+      isBlank(s.charCodeAt(first + ex.length)) &&
+      s.slice(first, first + ex.length) === ex;
     let c = 0;
     i++;
     while (i < n) {
@@ -514,7 +535,10 @@ export class ExpositionParser {
     o[0] = first;
     o[1] = i;
     let no = 2;
-    if (i < n && c === 123) {
+    if (fast) {
+      i = first + ex.length;
+      no = -1;
+    } else if (i < n && c === 123) {
       i++;
       for (;;) {
         if (i >= n) return false;
@@ -587,6 +611,7 @@ export class ExpositionParser {
       for (let k = 2; k < no; k += 4) if (s.slice(o[k + 2]!, o[k + 3]!).includes('\uFFFD')) return false;
     }
     this.no = no;
+    this.fastMatched = fast;
     this.nameQuoted = false;
     this.seriesStart = first;
     this.seriesEnd = seriesEnd;
@@ -831,6 +856,7 @@ export class ExpositionParser {
       }
     }
     this.no = o.length;
+    this.fastMatched = false;
     this.seriesStart = first;
     this.seriesEnd = this.i;
     if (o[0] === -1) this.fail(`metric name not set while parsing: ${goQuote(s.slice(this.start, this.i))}`);

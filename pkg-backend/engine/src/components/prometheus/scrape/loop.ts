@@ -328,14 +328,16 @@ export class ScrapeLoop {
     const nextOrder = this.nextOrder;
     let pos = 0;
     for (;;) {
+      // Targets usually expose the same series in the same order: the parser checks the line against the
+      // series seen at this position last time and, when it matches, skips scanning its labels.
+      p.expect = order[pos]?.key;
       const e = p.next();
       if (e === Entry.SERIES) {
         counts[0]++;
         const explicitTs = cfg.honorTimestamps && p.timestamp === p.timestamp;
         const t = explicitTs ? p.timestamp : defTs;
-        // Targets usually expose the same series in the same order: compare in place before hashing.
         let ent: SeriesEntry | undefined = order[pos];
-        if (ent === undefined || !p.seriesIs(ent.key)) ent = cache.get(p.series);
+        if (!p.fastMatched && (ent === undefined || !p.seriesIs(ent.key))) ent = cache.get(p.series);
         const isNew = ent === undefined;
         if (ent === undefined) {
           const labels = this.finalLabels(p.labels());
