@@ -17,15 +17,11 @@
  * `server_read_timeout` → requestTimeout, `server_idle_timeout` → keepAliveTimeout, `conn_limit` →
  * maxConnections.
  */
-import { readFileSync } from 'node:fs';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Histogram } from 'prom-client';
 import type { Component, ComponentOptions, ComponentRegistration } from '../../runtime/component.js';
 import { health, type Health } from '../../runtime/health.js';
 import { argsEqual, t } from '../../runtime/schema.js';
-import { Secret } from '../../syntax/value.js';
 import {
   decodeWriteRequest,
   InvalidWriteRequest,
@@ -35,6 +31,7 @@ import {
 } from '../../protocols/remote-write.js';
 import { serverAttrs, serverBlocks } from '../common/server-schema.js';
 import type { Appendable } from './appendable.js';
+import { HttpServer } from '../common/http-server.js';
 import { ServerMetrics } from '../common/server-metrics.js';
 
 const V1 = 'prometheus.WriteRequest';
@@ -54,23 +51,9 @@ export interface ReceiveHttpArgs {
   grpc?: Record<string, any>;
 }
 
-const DEFAULT_HTTP = {
-  listen_address: '',
-  listen_port: 8080,
-  conn_limit: 0,
-  server_read_timeout: 30_000,
-  server_write_timeout: 30_000,
-  server_idle_timeout: 120_000,
-};
-
-function text(v: unknown): string {
-  return v instanceof Secret ? v.value : v === undefined || v === null ? '' : String(v);
-}
-
 export class ReceiveHttp implements Component<ReceiveHttpArgs> {
   private args: ReceiveHttpArgs;
-  private server: http.Server | undefined;
-  private sockets = new Set<Socket>();
+  private server: HttpServer | undefined;
   private readonly interner = new LabelInterner(1_000_000);
   private status: Health = health('healthy', '');
   private running = false;
@@ -109,73 +92,23 @@ export class ReceiveHttp implements Component<ReceiveHttpArgs> {
     await this.stopServer();
   }
 
-  private httpArgs(): Record<string, any> {
-    return { ...DEFAULT_HTTP, ...(this.args.http ?? {}) };
-  }
-
   private async startServer(): Promise<void> {
-    const h = this.httpArgs();
-    const handler = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res);
-    let server: http.Server;
-    if (h.tls) {
-      const tls = h.tls;
-      const pemOr = (pem: unknown, file: unknown) =>
-        text(pem) !== '' ? text(pem) : file ? readFileSync(String(file), 'utf8') : undefined;
-      const ca = pemOr(tls.client_ca, tls.client_ca_file);
-      const requireCert = /^RequireAndVerifyClientCert$|^VerifyClientCertIfGiven$/.test(
-        tls.client_auth_type ?? '',
-      );
-      server = https.createServer(
-        {
-          cert: pemOr(tls.cert_pem, tls.cert_file),
-          key: pemOr(tls.key_pem, tls.key_file),
-          ca,
-          requestCert: requireCert,
-          rejectUnauthorized: tls.client_auth_type === 'RequireAndVerifyClientCert',
-        },
-        handler,
-      );
-    } else server = http.createServer(handler);
-    server.requestTimeout = h.server_read_timeout;
-    server.keepAliveTimeout = h.server_idle_timeout;
-    if (h.conn_limit > 0) server.maxConnections = h.conn_limit;
-    server.on('connection', (s: Socket) => {
-      this.sockets.add(s);
-      this.http.conns.inc({ protocol: 'http' });
-      s.on('close', () => {
-        this.sockets.delete(s);
-        this.http.conns.dec({ protocol: 'http' });
-      });
-    });
+    const server = new HttpServer(this.http, (req, res) => this.handle(req, res));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(h.listen_port, h.listen_address || undefined, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    }).catch((err: Error) => {
-      this.status = health('unhealthy', `failed to listen: ${err.message}`);
+    try {
+      this.address = await server.start(this.args.http);
+    } catch (err) {
+      this.status = health('unhealthy', `failed to listen: ${(err as Error).message}`);
       throw err;
-    });
-    const a = server.address() as AddressInfo;
-    this.address = `${a.address}:${a.port}`;
+    }
     this.status = health('healthy', `listening on ${this.address}`);
     this.opts.logger.info('server listening', { addr: this.address });
   }
 
   private async stopServer(): Promise<void> {
     const s = this.server;
-    if (!s) return;
     this.server = undefined;
-    const closed = new Promise<void>((res) => s.close(() => res()));
-    s.closeIdleConnections();
-    const grace = this.args.graceful_shutdown_timeout;
-    const timer = setTimeout(() => {
-      for (const sock of this.sockets) sock.destroy();
-    }, grace);
-    await closed;
-    clearTimeout(timer);
+    await s?.stop(this.args.graceful_shutdown_timeout);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

@@ -7,6 +7,7 @@ import { RE2JS } from 're2js';
 import { parseDuration } from '../../../../runtime/duration.js';
 import { parseBase2Bytes } from '../../stages/stages.js';
 import { formatFloatF } from '../../../../syntax/value.js';
+import { tryGetString } from '../values.js';
 
 /** A compiled, unanchored Go regexp (`regexp.Compile`): `test` is Go's `MatchString`. */
 export interface GoRegexp {
@@ -54,18 +55,9 @@ function goV(v: unknown): string {
  * @throws Error "can't convert <v> to string" for anything else (null, objects).
  */
 export function getString(v: unknown): string {
-  switch (typeof v) {
-    case 'string':
-      return v;
-    case 'number':
-      return formatFloatF(v);
-    case 'bigint':
-      return v.toString();
-    case 'boolean':
-      return v ? 'true' : 'false';
-    default:
-      throw new Error(`can't convert ${goV(v)} to string`);
-  }
+  const s = tryGetString(v);
+  if (s === undefined) throw new Error(`can't convert ${goV(v)} to string`);
+  return s;
 }
 
 /** Go `strconv.ParseFloat(s, 64)` for decimal forms, `inf`/`infinity`/`nan` (any case, signed); undefined if invalid. */

@@ -1,36 +1,16 @@
 /**
- * The HTTP side of loki.source.api: a node:http(s) server configured from the decoded `http` block of
- * Alloy's `common/net` ServerConfig (`components/common/server-schema.ts`), with the dskit server metrics
+ * The HTTP side of loki.source.api: the shared `common/http-server.ts` server (configured from the decoded
+ * `http` block of Alloy's `common/net` ServerConfig), with request routing and the dskit server metrics
  * Alloy registers under the `loki_source_api` namespace:
  * `loki_source_api_request_duration_seconds{method,route,status_code,ws}`,
  * `…_request_message_bytes{method,route}`, `…_response_message_bytes{method,route}`,
  * `…_inflight_requests{method,route}` and `…_tcp_connections{protocol}`.
- *
- * TLS: `tls` with cert/key as PEM or files, `client_ca`/`client_ca_file` and `client_auth_type`. Timeouts map
- * to Node's server settings: `server_read_timeout` → requestTimeout, `server_idle_timeout` →
- * keepAliveTimeout, `conn_limit` → maxConnections. Route names follow dskit (`/loki/api/v1/push` →
+ * Route names follow dskit (`/loki/api/v1/push` →
  * `loki_api_v1_push`; unknown paths → `notfound`).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpServer } from '../../../common/http-server.js';
 import { ServerMetrics } from '../../../common/server-metrics.js';
-import { readFileSync } from 'node:fs';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
-import { Secret } from '../../../../syntax/value.js';
-
-/** Defaults of the `http` block (DefaultServerConfig). */
-export const DEFAULT_HTTP = {
-  listen_address: '',
-  listen_port: 8080,
-  conn_limit: 0,
-  server_read_timeout: 30_000,
-  server_write_timeout: 30_000,
-  server_idle_timeout: 120_000,
-};
-
-function text(v: unknown): string {
-  return v instanceof Secret ? v.value : v === undefined || v === null ? '' : String(v);
-}
 
 /** Per-request bookkeeping handed to route handlers: `done` answers and records the metrics. */
 export interface Exchange {
@@ -57,74 +37,25 @@ export function routeName(path: string): string {
 
 /** A running server; `stop` closes it, destroying connections after `graceMs`. */
 export class PushServer {
-  private server: http.Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private readonly http: HttpServer;
   address = '';
 
   constructor(
     private readonly metrics: ServerMetrics,
     private readonly route: (path: string, method: string) => string,
     private readonly handle: (x: Exchange) => void,
-  ) {}
+  ) {
+    this.http = new HttpServer(metrics, (req, res) => this.dispatch(req, res));
+  }
 
   /** Listens with the decoded `http` block. Rejects when the address cannot be bound. */
   async start(httpArgs: Record<string, any> | undefined): Promise<string> {
-    const h: Record<string, any> = { ...DEFAULT_HTTP, ...(httpArgs ?? {}) };
-    const handler = (req: IncomingMessage, res: ServerResponse) => this.dispatch(req, res);
-    let server: http.Server;
-    if (h.tls) {
-      const tls = h.tls;
-      const pemOr = (pem: unknown, file: unknown) =>
-        text(pem) !== '' ? text(pem) : file ? readFileSync(String(file), 'utf8') : undefined;
-      const requireCert = /^RequireAndVerifyClientCert$|^VerifyClientCertIfGiven$/.test(
-        tls.client_auth_type ?? '',
-      );
-      server = https.createServer(
-        {
-          cert: pemOr(tls.cert_pem, tls.cert_file),
-          key: pemOr(tls.key_pem, tls.key_file),
-          ca: pemOr(tls.client_ca, tls.client_ca_file),
-          requestCert: requireCert,
-          rejectUnauthorized: tls.client_auth_type === 'RequireAndVerifyClientCert',
-        },
-        handler,
-      );
-    } else server = http.createServer(handler);
-    server.requestTimeout = h.server_read_timeout;
-    server.keepAliveTimeout = h.server_idle_timeout;
-    if (h.conn_limit > 0) server.maxConnections = h.conn_limit;
-    server.on('connection', (s: Socket) => {
-      this.sockets.add(s);
-      this.metrics.conns.inc({ protocol: 'http' });
-      s.on('close', () => {
-        this.sockets.delete(s);
-        this.metrics.conns.dec({ protocol: 'http' });
-      });
-    });
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(h.listen_port, h.listen_address || undefined, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const a = server.address() as AddressInfo;
-    this.address = `${a.address}:${a.port}`;
-    return this.address;
+    return (this.address = await this.http.start(httpArgs));
   }
 
-  async stop(graceMs: number): Promise<void> {
-    const s = this.server;
-    if (!s) return;
-    this.server = undefined;
-    const closed = new Promise<void>((res) => s.close(() => res()));
-    s.closeIdleConnections();
-    const timer = setTimeout(() => {
-      for (const sock of this.sockets) sock.destroy();
-    }, graceMs);
-    await closed;
-    clearTimeout(timer);
+  /** Closes the server, destroying connections after `graceMs`. */
+  stop(graceMs: number): Promise<void> {
+    return this.http.stop(graceMs);
   }
 
   private dispatch(req: IncomingMessage, res: ServerResponse): void {
