@@ -462,22 +462,27 @@ export function decodeWriteRequest(
   return { batch, metadata, histograms, series: nseries, droppedExemplars };
 }
 
+/** One `prometheus.Label` message (name = 1, value = 2) in buf[s, e). */
+function readLabelPair(buf: Uint8Array, s: number, e: number): [string, string] {
+  const r = new ProtoReader(buf, s, e);
+  let name = '';
+  let value = '';
+  while (!r.done()) {
+    const t = r.varint();
+    if (t === 0x0a) name = r.string();
+    else if (t === 0x12) value = r.string();
+    else r.skip(t & 7);
+  }
+  return [name, value];
+}
+
 function readLabels(buf: Uint8Array, s: number, e: number): Labels {
   const r = new ProtoReader(buf, s, e);
   const pairs: string[] = [];
   while (!r.done()) {
     const t = r.varint();
     if (t === 0x0a) {
-      const [ls, le] = r.delimited();
-      const lr = new ProtoReader(buf, ls, le);
-      let name = '';
-      let value = '';
-      while (!lr.done()) {
-        const t2 = lr.varint();
-        if (t2 === 0x0a) name = lr.string();
-        else if (t2 === 0x12) value = lr.string();
-        else lr.skip(t2 & 7);
-      }
+      const [name, value] = readLabelPair(buf, ...r.delimited());
       if (name === '') throw new InvalidWriteRequest('invalid label: empty label name');
       pairs.push(name, value);
     } else r.skip(t & 7);
@@ -524,17 +529,7 @@ function readExemplar(
   while (!r.done()) {
     const t = r.varint();
     if (t === 0x0a) {
-      const [ls, le] = r.delimited();
-      const lr = new ProtoReader(buf, ls, le);
-      let name = '';
-      let v = '';
-      while (!lr.done()) {
-        const t2 = lr.varint();
-        if (t2 === 0x0a) name = lr.string();
-        else if (t2 === 0x12) v = lr.string();
-        else lr.skip(t2 & 7);
-      }
-      pairs.push(name, v);
+      pairs.push(...readLabelPair(buf, ...r.delimited()));
     } else if (t === 0x11) value = r.double();
     else if (t === 0x18) timestamp = r.int64();
     else r.skip(t & 7);
