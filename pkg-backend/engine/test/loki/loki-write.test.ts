@@ -79,8 +79,20 @@ describe('loki.write', () => {
       assert.ok(
         loki.requests.every((r) => ['default-tenant', 'other'].includes(String(r.headers['x-scope-orgid']))),
       );
-      const text = await run.engine.metricsText();
       const host = `host="127.0.0.1:${port}"`;
+      // The fake Loki records a request before loki.write sees the response and counts it.
+      let text = '';
+      await eventually(
+        async () => {
+          text = await run.engine.metricsText();
+          return (
+            metricValue(text, 'loki_write_sent_entries_total', [host, 'tenant="default-tenant"']) === 100 &&
+            metricValue(text, 'loki_write_sent_entries_total', [host, 'tenant="other"']) === 30
+          );
+        },
+        5000,
+        'sent entries counted',
+      );
       assert.equal(
         metricValue(text, 'loki_write_sent_entries_total', [host, 'tenant="default-tenant"']),
         100,

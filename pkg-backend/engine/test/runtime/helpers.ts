@@ -47,9 +47,13 @@ export function startEngine(
 }
 
 /** Waits until `cond` holds (polling every 5 ms), failing after `ms`. */
-export async function eventually(cond: () => boolean, ms = 3000, what = 'condition'): Promise<void> {
+export async function eventually(
+  cond: () => boolean | Promise<boolean>,
+  ms = 3000,
+  what = 'condition',
+): Promise<void> {
   const end = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
