@@ -33,6 +33,22 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// The controller's tests need PostgreSQL: DATABASE_URL when given, else one embedded server for the run
+// (each test creates and drops its own database on it).
+let embedded;
+const env = { ...process.env };
+if (!env.DATABASE_URL) {
+  const { startEmbeddedPostgres } = await import('../pkg-backend/controller/dist/database/embedded-postgres.js');
+  const { freePort } = await import('./free-port.mjs');
+  const started = Date.now();
+  embedded = await startEmbeddedPostgres({
+    dataDir: mkdtempSync(join(tmpdir(), 'foundry-test-pg-')),
+    port: await freePort(),
+  });
+  env.DATABASE_URL = embedded.url;
+  console.log(`embedded PostgreSQL for the tests on port ${embedded.port} (${Date.now() - started} ms)`);
+}
+
 const tap = join(mkdtempSync(join(tmpdir(), 'foundry-test-')), 'report.tap');
 const child = spawn(
   process.execPath,
@@ -48,9 +64,10 @@ const child = spawn(
     `--test-reporter-destination=${tap}`,
     ...files,
   ],
-  { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
+  { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] },
 );
-child.on('exit', (code, signal) => {
+child.on('exit', async (code, signal) => {
+  await embedded?.stop().catch(() => undefined);
   let pass = 0;
   let fail = 0;
   let skip = 0;

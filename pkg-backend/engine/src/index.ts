@@ -27,3 +27,4 @@ export { argsEqual, convert, decodeBody, t, type BlockSchema, type TypeSpec } fr
 export { renderRegistries } from './runtime/metrics.js';
 export { validateSources, type ValidateOptions } from './runtime/validate.js';
 export { createDefaultRegistry } from './registry.js';
+export { compileRelabelRegexp, RegexpSyntaxError, type RelabelRegexp } from './relabel/index.js';

@@ -1,0 +1,23 @@
+import { Module, StandardSchemaValidationPipe, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { AuditModule } from './audit/audit.module.js';
+import { AccessGuard } from './common/access.js';
+import type { ControllerConfig } from './config/controller-config.js';
+import { DatabaseModule } from './database/database.module.js';
+import { FleetModule } from './fleet/fleet.module.js';
+import { TokensModule } from './tokens/tokens.module.js';
+
+/** The controller: REST for people and automation, gRPC for agents, one database. */
+@Module({})
+export class AppModule {
+  static forRoot(config: ControllerConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [DatabaseModule.forRoot(config), AuditModule, TokensModule, FleetModule],
+      providers: [
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_PIPE, useValue: new StandardSchemaValidationPipe() },
+      ],
+    };
+  }
+}
