@@ -5,6 +5,8 @@ import { AccessGuard } from './common/access.js';
 import type { ControllerConfig } from './config/controller-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { FleetModule } from './fleet/fleet.module.js';
+import { FleetGatewayModule } from './fleet-gateway/fleet-gateway.module.js';
+import { RolloutsModule } from './rollouts/rollouts.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
 
 /** The controller: REST for people and automation, gRPC for agents, one database. */
@@ -13,7 +15,14 @@ export class AppModule {
   static forRoot(config: ControllerConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [DatabaseModule.forRoot(config), AuditModule, TokensModule, FleetModule],
+      imports: [
+        DatabaseModule.forRoot(config),
+        AuditModule,
+        TokensModule,
+        FleetModule,
+        FleetGatewayModule,
+        RolloutsModule,
+      ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_PIPE, useValue: new StandardSchemaValidationPipe() },

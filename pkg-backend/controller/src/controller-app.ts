@@ -8,6 +8,7 @@ import { AppModule } from './app.module.js';
 import { splitHostPort, type ControllerConfig } from './config/controller-config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
 import { applyMigrations } from './database/migrate.js';
+import { FleetGatewayService } from './fleet-gateway/fleet-gateway.service.js';
 import { TokensService } from './tokens/tokens.service.js';
 
 /** A started controller. */
@@ -39,7 +40,10 @@ export interface StartOptions {
  * pending migrations, the bootstrap tokens, then the REST and gRPC listeners.
  * @throws Error when the database cannot be reached or migrated, or a port is taken.
  */
-export async function startController(config: ControllerConfig, opts: StartOptions = {}): Promise<RunningController> {
+export async function startController(
+  config: ControllerConfig,
+  opts: StartOptions = {},
+): Promise<RunningController> {
   const progress = opts.progress ?? (() => undefined);
   let embedded: EmbeddedDatabase | undefined;
   if (!config.databaseUrl) {
@@ -53,12 +57,16 @@ export async function startController(config: ControllerConfig, opts: StartOptio
     const { applied } = await applyMigrations(config.databaseUrl!);
     progress(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-      logger: opts.logger ?? (opts.logLevels === false ? false : (opts.logLevels ?? ['log', 'warn', 'error'])),
+      logger:
+        opts.logger ?? (opts.logLevels === false ? false : (opts.logLevels ?? ['log', 'warn', 'error'])),
       bodyParser: false,
     });
     app.useBodyParser('json', { limit: config.httpMaxBodyBytes });
     app.useBodyParser('text', { limit: config.httpMaxBodyBytes });
-    app.useBodyParser('raw', { limit: config.httpMaxBodyBytes, type: ['application/proto', 'application/connect+proto'] });
+    app.useBodyParser('raw', {
+      limit: config.httpMaxBodyBytes,
+      type: ['application/proto', 'application/connect+proto'],
+    });
     app.enableShutdownHooks();
     app.disable('x-powered-by');
     const tokens = await app.get(TokensService).bootstrap();
@@ -68,7 +76,8 @@ export async function startController(config: ControllerConfig, opts: StartOptio
     const httpPort = typeof addr === 'object' && addr ? addr.port : port;
     const httpUrl = `http://${host.includes(':') ? `[${host}]` : host}:${httpPort}`;
     progress(`REST API on ${httpUrl}`);
-    const grpcAddress = (app as unknown as { grpcAddress?: string }).grpcAddress ?? config.grpcAddress;
+    const grpcAddress = app.get(FleetGatewayService).address;
+    progress(`gRPC for agents on ${grpcAddress}`);
     let stopped = false;
     return {
       app,

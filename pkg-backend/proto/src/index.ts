@@ -12,7 +12,9 @@ export * from './messages.js';
 /** Folder holding the `.proto` files (include path for loaders). */
 export const protoRoot = fileURLToPath(new URL('../proto', import.meta.url));
 /** Path of fleet.proto. */
-export const fleetProtoPath = fileURLToPath(new URL('../proto/foundry/fleet/v1/fleet.proto', import.meta.url));
+export const fleetProtoPath = fileURLToPath(
+  new URL('../proto/foundry/fleet/v1/fleet.proto', import.meta.url),
+);
 
 /** proto-loader options every Foundry process uses, so both ends see the same shapes. */
 export const loaderOptions: protoLoader.Options = {

@@ -35,13 +35,16 @@ export class AccessGuard implements CanActivate {
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (ctx.getType() !== 'http') return true;
-    const req = ctx.switchToHttp().getRequest<{ method: string; headers: Record<string, string>; actor?: Actor }>();
+    const req = ctx
+      .switchToHttp()
+      .getRequest<{ method: string; headers: Record<string, string>; actor?: Actor }>();
     const declared = this.reflector.getAllAndOverride<TokenScope | 'public' | undefined>(ACCESS, [
       ctx.getHandler(),
       ctx.getClass(),
     ]);
     if (declared === 'public') return true;
-    const need: TokenScope = declared ?? (req.method === 'GET' || req.method === 'HEAD' ? 'viewer' : 'editor');
+    const need: TokenScope =
+      declared ?? (req.method === 'GET' || req.method === 'HEAD' ? 'viewer' : 'editor');
     const header = req.headers['authorization'];
     const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!m) throw new UnauthorizedException('missing bearer token (Authorization: Bearer <token>)');

@@ -29,7 +29,10 @@ const MATCHER_RE = /^\s*([A-Za-z_][A-Za-z0-9_.\-/]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\
 export function parseMatcher(text: string): Matcher {
   if (text.length > MAX_MATCHER) throw new Error(`matcher longer than ${MAX_MATCHER} characters`);
   const m = MATCHER_RE.exec(text);
-  if (!m) throw new Error(`invalid matcher ${JSON.stringify(text)}: want key="value", key!="value", key=~"re" or key!~"re"`);
+  if (!m)
+    throw new Error(
+      `invalid matcher ${JSON.stringify(text)}: want key="value", key!="value", key=~"re" or key!~"re"`,
+    );
   const [, name, op, raw] = m as unknown as [string, string, MatchOp, string];
   const value = raw.replace(/\\(.)/gs, (_, c: string) => (c === 'n' ? '\n' : c));
   if (name.length > MAX_KEY) throw new Error(`matcher key longer than ${MAX_KEY} characters`);
@@ -43,7 +46,9 @@ export function parseMatcher(text: string): Matcher {
   try {
     re = compileRelabelRegexp(value);
   } catch (err) {
-    throw new Error(`invalid regular expression in matcher ${JSON.stringify(text)}: ${(err as Error).message}`);
+    throw new Error(
+      `invalid regular expression in matcher ${JSON.stringify(text)}: ${(err as Error).message}`,
+    );
   }
   const want = op === '=~';
   return { name, op, value, text: normal, matches: (a) => re.test(a[name] ?? '') === want };
@@ -55,7 +60,10 @@ export function parseMatchers(texts: readonly string[]): Matcher[] {
 }
 
 /** True when every matcher matches (an empty list selects every agent). */
-export function matchesAll(matchers: readonly Matcher[], attributes: Readonly<Record<string, string>>): boolean {
+export function matchesAll(
+  matchers: readonly Matcher[],
+  attributes: Readonly<Record<string, string>>,
+): boolean {
   for (const m of matchers) if (!m.matches(attributes)) return false;
   return true;
 }

@@ -117,7 +117,8 @@ export function loadControllerConfig(argv: string[], env: NodeJS.ProcessEnv = pr
   }
   for (const key of NUMERIC) {
     const v = Number(config[key]);
-    if (!Number.isFinite(v) || v <= 0) throw new Error(`${key} must be a positive number, got ${config[key]}`);
+    if (!Number.isFinite(v) || v <= 0)
+      throw new Error(`${key} must be a positive number, got ${config[key]}`);
     (config as any)[key] = v;
   }
   if (tls.cert || tls.key || tls.clientCa) {

@@ -37,9 +37,11 @@ export async function applyMigrations(databaseUrl: string, dir = migrationsDir):
       "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
       "applied_steps_count" INTEGER NOT NULL DEFAULT 0
     )`);
-    const rows = await client.query<{ migration_name: string; finished_at: Date | null; rolled_back_at: Date | null }>(
-      'SELECT migration_name, finished_at, rolled_back_at FROM "_prisma_migrations"',
-    );
+    const rows = await client.query<{
+      migration_name: string;
+      finished_at: Date | null;
+      rolled_back_at: Date | null;
+    }>('SELECT migration_name, finished_at, rolled_back_at FROM "_prisma_migrations"');
     const done = new Set<string>();
     for (const r of rows.rows) {
       if (r.rolled_back_at) continue;

@@ -102,7 +102,9 @@ export class FleetStateService implements OnModuleInit, OnModuleDestroy {
 
   /** Reloads run one at a time, in event order. */
   private enqueue(job: () => Promise<void>): Promise<void> {
-    const next = this.queue.then(job).catch((err: Error) => this.logger.error(`reload failed: ${err.message}`));
+    const next = this.queue
+      .then(job)
+      .catch((err: Error) => this.logger.error(`reload failed: ${err.message}`));
     this.queue = next;
     return next;
   }
@@ -124,7 +126,13 @@ export class FleetStateService implements OnModuleInit, OnModuleDestroy {
   private async reloadPipeline(id: string): Promise<void> {
     const row = await this.prisma.pipeline.findUnique({
       where: { id },
-      include: { rollouts: { orderBy: { createdAt: 'desc' }, take: 1, include: { _count: { select: { waves: true } } } } },
+      include: {
+        rollouts: {
+          orderBy: { createdAt: 'desc' },
+          take: 1,
+          include: { _count: { select: { waves: true } } },
+        },
+      },
     });
     if (!row) {
       this.pipelines.delete(id);

@@ -49,7 +49,8 @@ export class TokensService {
     const hit = this.cache.get(hash);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.actor;
     const row = await this.prisma.apiToken.findUnique({ where: { hash } });
-    const actor = row && !row.revokedAt ? { tokenId: row.id, name: row.name, scope: row.scope as TokenScope } : null;
+    const actor =
+      row && !row.revokedAt ? { tokenId: row.id, name: row.name, scope: row.scope as TokenScope } : null;
     this.cache.set(hash, { actor, at: Date.now() });
     if (actor && !this.lastUsedPending.has(actor.tokenId)) {
       this.lastUsedPending.add(actor.tokenId);
@@ -104,7 +105,13 @@ export class TokensService {
         const exists = await this.prisma.apiToken.findUnique({ where: { hash } });
         if (!exists) {
           await this.prisma.apiToken.create({
-            data: { name: `bootstrap-${scope}`, scope, hash, prefix: given.slice(0, 12), createdBy: 'system' },
+            data: {
+              name: `bootstrap-${scope}`,
+              scope,
+              hash,
+              prefix: given.slice(0, 12),
+              createdBy: 'system',
+            },
           });
         }
         out[scope] = given;
