@@ -1,13 +1,19 @@
 import { Module, StandardSchemaValidationPipe, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { AgentsModule } from './agents/agents.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AccessGuard } from './common/access.js';
+import { PrismaExceptionFilter } from './common/prisma-exception.filter.js';
 import type { ControllerConfig } from './config/controller-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { FleetModule } from './fleet/fleet.module.js';
+import { HealthModule } from './health/health.module.js';
 import { FleetGatewayModule } from './fleet-gateway/fleet-gateway.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { PipelinesModule } from './pipelines/pipelines.module.js';
 import { RolloutsModule } from './rollouts/rollouts.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
+import { ValidationModule } from './validation/validation.module.js';
 
 /** The controller: REST for people and automation, gRPC for agents, one database. */
 @Module({})
@@ -22,10 +28,16 @@ export class AppModule {
         FleetModule,
         FleetGatewayModule,
         RolloutsModule,
+        MetricsModule,
+        AgentsModule,
+        PipelinesModule,
+        ValidationModule,
+        HealthModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_PIPE, useValue: new StandardSchemaValidationPipe() },
+        { provide: APP_FILTER, useClass: PrismaExceptionFilter },
       ],
     };
   }

@@ -102,7 +102,8 @@ describe('fleet gateway (real gRPC, real PostgreSQL)', () => {
     assert.equal(prod.desired![0]!.version, 1);
     assert.deepEqual(dev.desired, []);
     await waitFor(
-      async () => (await (await t.api(`/api/v1/rollouts/${rollout.id}`)).json()).status === 'completed',
+      async () =>
+        ((await (await t.api(`/api/v1/rollouts/${rollout.id}`)).json()) as any).status === 'completed',
       10_000,
       'rollout completed',
     );
@@ -112,6 +113,42 @@ describe('fleet gateway (real gRPC, real PostgreSQL)', () => {
     assert.equal(state?.status, 'applied');
     assert.equal(state?.appliedVersion, 1);
     assert.equal(state?.desiredVersion, 1);
+
+    // Self-metrics and fleet state reach /metrics (no token needed, as for any exporter).
+    prod.send({
+      metrics: {
+        timestampUnixMs: Date.now(),
+        samples: [
+          { name: 'process_resident_memory_bytes', labels: {}, value: 123456 },
+          {
+            name: 'prometheus_remote_storage_samples_total',
+            labels: { component_id: 'prometheus.remote_write.a' },
+            value: 42,
+          },
+        ],
+      },
+    });
+    let text = '';
+    await waitFor(
+      async () => {
+        text = await (await t.api('/metrics', { token: null })).text();
+        return text.includes('foundry_agent_process_resident_memory_bytes{agent_id="prod-1"');
+      },
+      5000,
+      'agent self-metrics on /metrics',
+    );
+    assert.match(
+      text,
+      /foundry_fleet_agent_pipeline_applied_version\{agent_id="prod-1",pipeline="scrape_self"\} 1/,
+    );
+    assert.match(text, /foundry_fleet_agent_up\{agent_id="prod-1",agent_name="prod-1"\} 1/);
+    assert.match(
+      text,
+      /foundry_agent_prometheus_remote_storage_samples_total\{agent_id="prod-1",agent_name="prod-1",component_id="prometheus.remote_write.a"\} 42/,
+    );
+    assert.match(text, /foundry_fleet_agents\{state="healthy"\} [1-9]/);
+    assert.match(text, /foundry_controller_connected_agents [1-9]/);
+    assert.match(text, /process_cpu_user_seconds_total/);
   });
 
   test('waves with soak, automatic pause on failure, roll back restores the previous version everywhere', async () => {
