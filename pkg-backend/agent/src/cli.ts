@@ -3,6 +3,7 @@
  * `main` returns the process exit code (run resolves after a signal-triggered shutdown).
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -21,6 +22,8 @@ import {
   validateSources,
 } from '@foundry/engine';
 import { configHash, readConfig } from './config-source.js';
+import { parseAttributes } from './managed/identity.js';
+import { ManagedAgent } from './managed/managed-agent.js';
 import { startServer } from './server.js';
 import { AgentMetrics } from './self-metrics.js';
 import { VERSION } from './version.js';
@@ -28,7 +31,8 @@ import { VERSION } from './version.js';
 const USAGE = `Usage: foundry-agent <command> [flags]
 
 Commands:
-  run [flags] PATH        Run a config file or a directory of *.alloy files
+  run [flags] [PATH]      Run a config file or a directory of *.alloy files
+                          (PATH is optional with --controller)
   fmt [-w] [-t] FILE|-    Format a config file (alias: format)
   validate [flags] PATH…  Statically check config files
 
@@ -38,6 +42,21 @@ Run flags:
   --stability.level LEVEL          Minimum stability: generally-available | public-preview | experimental
   --feature.community-components.enabled
   --feature.component-shutdown-deadline DURATION (default 10m)
+
+Managed mode (runs the pipelines a fleet controller pushes, beside the local config):
+  --controller URL                 Fleet controller: grpc://host:port (plaintext) or grpcs://host:port
+                                   (TLS); http:// and https:// mean the same
+  --token TOKEN                    Agent token, sent as "authorization: Bearer TOKEN"
+                                   (default: $FOUNDRY_AGENT_TOKEN)
+  --attribute KEY=VALUE            Local attribute for pipeline matchers (repeatable)
+  --agent.name NAME                Agent name (default: the host name)
+  --agent.id ID                    Agent ID (default: a UUID generated once, kept in <storage.path>/agent-id)
+  --controller.tls-ca FILE         PEM CA certificates for the controller's certificate
+  --controller.tls-cert FILE       PEM client certificate (mutual TLS, with --controller.tls-key)
+  --controller.tls-key FILE        PEM private key of the client certificate
+  --controller.max-backoff DURATION
+                                   Largest reconnect delay (default 30s)
+  Remote pipelines' last-good copies live in <storage.path>/remote/ and run at start, before connecting.
 `;
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
@@ -192,6 +211,18 @@ async function validateCommand(args: string[], out: Out): Promise<number> {
   return diags.some((d) => d.severity === 'error') ? 1 : 0;
 }
 
+/** Flags that only make sense with --controller. */
+const MANAGED_FLAGS = [
+  'token',
+  'attribute',
+  'agent.name',
+  'agent.id',
+  'controller.tls-ca',
+  'controller.tls-cert',
+  'controller.tls-key',
+  'controller.max-backoff',
+] as const;
+
 async function runCommand(args: string[], out: Out): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -204,15 +235,39 @@ async function runCommand(args: string[], out: Out): Promise<number> {
       'feature.component-shutdown-deadline': { type: 'string', default: '10m' },
       'config.format': { type: 'string' },
       'disable-reporting': { type: 'boolean' },
+      controller: { type: 'string' },
+      token: { type: 'string' },
+      attribute: { type: 'string', multiple: true },
+      'agent.name': { type: 'string' },
+      'agent.id': { type: 'string' },
+      'controller.tls-ca': { type: 'string' },
+      'controller.tls-cert': { type: 'string' },
+      'controller.tls-key': { type: 'string' },
+      'controller.max-backoff': { type: 'string' },
     },
   });
-  if (positionals.length !== 1) {
+  const managedFlag = MANAGED_FLAGS.find((f) => values[f] !== undefined);
+  if (values.controller === undefined && managedFlag) {
+    out.stderr(`error: --${managedFlag} needs --controller\n`);
+    return 1;
+  }
+  if (positionals.length > 1 || (positionals.length === 0 && values.controller === undefined)) {
     out.stderr('error: run expects exactly one argument: a config file or directory\n');
     return 1;
   }
   const min = engineFlags(values, out);
   if (min === null) return 1;
-  const configPath = positionals[0]!;
+  const configPath: string | undefined = positionals[0];
+  let localAttributes: Record<string, string> = {};
+  let maxBackoffMs: number | undefined;
+  try {
+    localAttributes = parseAttributes(values.attribute ?? []);
+    if (values['controller.max-backoff'] !== undefined)
+      maxBackoffMs = parseDuration(values['controller.max-backoff']);
+  } catch (err) {
+    out.stderr(`error: ${(err as Error).message}\n`);
+    return 1;
+  }
   const logSink = new LogSink({ write: out.stderr });
   const metrics = new AgentMetrics();
   const engine = new Engine({
@@ -221,7 +276,7 @@ async function runCommand(args: string[], out: Out): Promise<number> {
     minStability: min ?? 'generally-available',
     communityComponents: values['feature.community-components.enabled'] ?? false,
     logSink,
-    modulePath: dirname(resolve(configPath)),
+    modulePath: configPath === undefined ? process.cwd() : dirname(resolve(configPath)),
     shutdownDeadlineMs: parseDuration(values['feature.component-shutdown-deadline']!),
     httpAddress: values['server.http.listen-addr'],
     extraMetrics: [metrics.registry],
@@ -230,9 +285,9 @@ async function runCommand(args: string[], out: Out): Promise<number> {
 
   /** Reads, parses and applies the config; returns the error text when anything failed. */
   const load = async (): Promise<{ error?: string; diagnostics: Diagnostic[]; sources: SourceText[] }> => {
-    let sources: SourceText[];
+    let sources: SourceText[] = [];
     try {
-      sources = await readConfig(configPath);
+      if (configPath !== undefined) sources = await readConfig(configPath);
     } catch (err) {
       metrics.recordLoad('', false);
       return {
@@ -257,6 +312,32 @@ async function runCommand(args: string[], out: Out): Promise<number> {
     return 1;
   }
 
+  let managed: ManagedAgent | undefined;
+  if (values.controller !== undefined) {
+    try {
+      managed = await ManagedAgent.create(engine, {
+        controllerUrl: values.controller,
+        token: values.token ?? process.env.FOUNDRY_AGENT_TOKEN,
+        name: values['agent.name'] || hostname(),
+        agentId: values['agent.id'],
+        localAttributes,
+        tls: {
+          ca: values['controller.tls-ca'],
+          cert: values['controller.tls-cert'],
+          key: values['controller.tls-key'],
+        },
+        storagePath: values['storage.path']!,
+        minStability: min ?? 'generally-available',
+        communityComponents: values['feature.community-components.enabled'] ?? false,
+        maxBackoffMs,
+        registry: metrics.registry,
+      });
+    } catch (err) {
+      out.stderr(`Error: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
+
   let server;
   try {
     server = await startServer(
@@ -269,6 +350,7 @@ async function runCommand(args: string[], out: Out): Promise<number> {
           else log.error('failed to reload config', { err: r.error });
           return r.error;
         },
+        remote: managed && (() => managed.status()),
       },
       values['server.http.listen-addr']!,
     );
@@ -280,6 +362,7 @@ async function runCommand(args: string[], out: Out): Promise<number> {
   }
 
   const abort = new AbortController();
+  let stopping: Promise<void> | undefined;
   const onHup = () => {
     void load().then((r) =>
       r.error === undefined
@@ -289,6 +372,7 @@ async function runCommand(args: string[], out: Out): Promise<number> {
   };
   const onStop = (sig: string) => {
     log.info('received shutdown signal, stopping components', { signal: sig });
+    stopping = managed?.stop();
     abort.abort();
   };
   process.on('SIGHUP', onHup);
@@ -296,7 +380,9 @@ async function runCommand(args: string[], out: Out): Promise<number> {
   process.once('SIGINT', () => onStop('SIGINT'));
   log.info('now listening for http traffic', { addr: values['server.http.listen-addr'] });
   log.info('{^_^} Foundry agent is running', { version: VERSION });
+  managed?.start();
   await engine.run(abort.signal);
+  await stopping;
   process.off('SIGHUP', onHup);
   await new Promise<void>((res) => server.close(() => res()));
   server.closeAllConnections?.();

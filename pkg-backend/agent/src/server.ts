@@ -1,7 +1,8 @@
 /**
  * The agent's HTTP server with Alloy's routes and answers: `/metrics`, `/-/ready`, `/-/healthy`,
- * `/-/reload`, the components API under `/api/v0/web/` and component handlers under
- * `/api/v0/component/{id}/…`. Responses are gzip-compressed when the client accepts it.
+ * `/-/reload`, the components API under `/api/v0/web/`, component handlers under
+ * `/api/v0/component/{id}/…` and the managed-mode state at `/api/v0/remote`. Responses are
+ * gzip-compressed when the client accepts it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
@@ -14,6 +15,8 @@ export interface ServerDeps {
   metrics: AgentMetrics;
   /** Reloads the config; resolves to an error text on failure. */
   reload(): Promise<string | undefined>;
+  /** Managed-mode state (`GET /api/v0/remote`); absent when the agent runs without a controller. */
+  remote?(): unknown;
 }
 
 function send(
@@ -62,6 +65,14 @@ export async function handle(deps: ServerDeps, req: IncomingMessage, res: Server
     if (req.method !== 'GET' && req.method !== 'POST') return send(req, res, 405, 'method not allowed\n');
     const err = await deps.reload();
     return err === undefined ? send(req, res, 200, 'config reloaded\n') : send(req, res, 400, `${err}\n`);
+  }
+  if (path === '/api/v0/remote') {
+    return json(
+      req,
+      res,
+      200,
+      deps.remote ? deps.remote() : { controller: '', connected: false, pipelines: [] },
+    );
   }
   const web = '/api/v0/web/';
   if (path.startsWith(web)) {

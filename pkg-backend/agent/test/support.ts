@@ -1,4 +1,4 @@
-/** Helpers for agent tests: free loopback ports and waiting for an HTTP endpoint. */
+/** Helpers for agent tests: free loopback ports, waiting for an HTTP endpoint, polling for a condition. */
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
@@ -24,5 +24,29 @@ export async function waitFor(url: string, child: ChildProcess, what = () => '')
     }
     if (child.exitCode !== null || Date.now() > end) throw new Error(`${url} did not come up ${what()}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Polls `fn` every 50 ms until it returns a value other than undefined/false and resolves to it; fails
+ * after `timeoutMs` with `what` (and the last error `fn` threw, if any).
+ */
+export async function eventually<T>(
+  what: string,
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -269,11 +269,15 @@ export class Controller {
       cell.args = args;
       return;
     }
-    if (argsEqual(cell.args, args)) return;
+    if (argsEqual(cell.args, args) && !cell.updateFailed) return;
     try {
       cell.instance.update(args);
       cell.args = args;
+      cell.updateFailed = false;
     } catch (e) {
+      // The instance may have taken part of the rejected arguments: update it again next time, even
+      // with arguments equal to the last good ones (a reverted config must reach it).
+      cell.updateFailed = true;
       failBuild(diags, node, 'updating', e);
     }
   }

@@ -26,6 +26,8 @@ export class Cell {
   instance: Component | undefined;
   /** Last successfully applied arguments. */
   args: unknown;
+  /** The last `update` threw: the next evaluation calls `update` even when the arguments equal `args`. */
+  updateFailed = false;
   /** Exports as an Alloy object, as seen by dependants. */
   exports: Value = new Map();
   evalHealth: Health = health('unknown', 'component created');
