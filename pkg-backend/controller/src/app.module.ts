@@ -11,6 +11,7 @@ import { HealthModule } from './health/health.module.js';
 import { FleetGatewayModule } from './fleet-gateway/fleet-gateway.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PipelinesModule } from './pipelines/pipelines.module.js';
+import { RemotecfgModule } from './remotecfg/remotecfg.module.js';
 import { RolloutsModule } from './rollouts/rollouts.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
 import { ValidationModule } from './validation/validation.module.js';
@@ -33,6 +34,7 @@ export class AppModule {
         PipelinesModule,
         ValidationModule,
         HealthModule,
+        RemotecfgModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

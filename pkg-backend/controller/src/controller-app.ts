@@ -8,7 +8,9 @@ import { AppModule } from './app.module.js';
 import { splitHostPort, type ControllerConfig } from './config/controller-config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
 import { applyMigrations } from './database/migrate.js';
+import { setupOpenApi } from './openapi.js';
 import { FleetGatewayService } from './fleet-gateway/fleet-gateway.service.js';
+import { connectBodyReader } from './remotecfg/connect-http.js';
 import { TokensService } from './tokens/tokens.service.js';
 
 /** A started controller. */
@@ -61,6 +63,8 @@ export async function startController(
         opts.logger ?? (opts.logLevels === false ? false : (opts.logLevels ?? ['log', 'warn', 'error'])),
       bodyParser: false,
     });
+    // Connect calls (Alloy's remotecfg) get their raw body and Connect errors, before the REST parsers.
+    app.use(connectBodyReader(config.httpMaxBodyBytes));
     app.useBodyParser('json', { limit: config.httpMaxBodyBytes });
     app.useBodyParser('text', { limit: config.httpMaxBodyBytes });
     app.useBodyParser('raw', {
@@ -69,6 +73,7 @@ export async function startController(
     });
     app.enableShutdownHooks();
     app.disable('x-powered-by');
+    setupOpenApi(app);
     const tokens = await app.get(TokensService).bootstrap();
     const { host, port } = splitHostPort(config.httpAddress);
     await app.listen(port, host);

@@ -17,7 +17,9 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const running = await startController(config, { progress: (l) => process.stdout.write(`controller: ${l}\n`) });
+  const running = await startController(config, {
+    progress: (l) => process.stdout.write(`controller: ${l}\n`),
+  });
   process.stdout.write(
     `controller: ready — REST ${running.httpUrl}, gRPC ${running.grpcAddress}` +
       (running.embedded ? `, embedded PostgreSQL on 127.0.0.1:${running.embedded.port}` : '') +

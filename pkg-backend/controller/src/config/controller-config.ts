@@ -101,7 +101,8 @@ export function loadControllerConfig(argv: string[], env: NodeJS.ProcessEnv = pr
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(arg)}`);
-    let [name, value] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    const [name, given] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    let value = given;
     if (value === undefined) {
       value = argv[++i];
       if (value === undefined) throw new Error(`flag --${name} needs a value`);

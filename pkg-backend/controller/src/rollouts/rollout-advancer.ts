@@ -10,6 +10,7 @@ import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-c
 import { FleetEvents } from '../database/fleet-events.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
+import { isOffline } from '../agents/agent-state.js';
 import { gate, type GateAgent } from './waves.js';
 
 /** Advisory lock key held by the one replica that advances rollouts ("fdry"). */
@@ -128,6 +129,7 @@ export class RolloutAdvancer implements OnApplicationBootstrap, OnModuleDestroy 
         agent_id: string;
         wave: number | null;
         connected: boolean;
+        kind: string;
         last_seen_at: Date;
         status: string | null;
         applied_version: number | null;
@@ -144,7 +146,7 @@ export class RolloutAdvancer implements OnApplicationBootstrap, OnModuleDestroy 
          WHERE ap.pipeline_id = $2::uuid AND ap.desired_version = $3
            AND NOT EXISTS (SELECT 1 FROM rollout_agents ra WHERE ra.rollout_id = $1::uuid AND ra.agent_id = ap.agent_id)
        )
-       SELECT m.agent_id, m.wave, a.connected, a.last_seen_at, ap.status, ap.applied_version, ap.reported_version, ap.error,
+       SELECT m.agent_id, m.wave, a.connected, a.kind, a.last_seen_at, ap.status, ap.applied_version, ap.reported_version, ap.error,
               (SELECT count(*)::int FROM component_health ch
                  WHERE ch.agent_id = m.agent_id AND ch.pipeline = $4 AND ch.health = 'unhealthy') AS unhealthy
        FROM members m JOIN agents a ON a.id = m.agent_id
@@ -154,13 +156,16 @@ export class RolloutAdvancer implements OnApplicationBootstrap, OnModuleDestroy 
       r.toVersion,
       r.pipeline.name,
     );
-    const staleBefore = Date.now() - 3 * this.config.heartbeatIntervalSeconds * 1000;
+    const nowMs = Date.now();
     const agents: GateAgent[] = rows.map((a) => {
       const onTarget = a.reported_version === r.toVersion;
       return {
         id: a.agent_id,
         wave: a.wave ?? last,
-        online: a.connected && a.last_seen_at.getTime() >= staleBefore,
+        online: !isOffline(
+          { connected: a.connected, lastSeenAt: a.last_seen_at, kind: a.kind },
+          { now: nowMs, heartbeatIntervalSeconds: this.config.heartbeatIntervalSeconds },
+        ),
         applied: a.status === 'applied' && a.applied_version === r.toVersion,
         failed: a.status === 'failed' && onTarget,
         // Health of the pipeline counts once the agent runs the target version.

@@ -10,6 +10,7 @@ import { matchesAll, parseMatchers } from '../common/matchers.js';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 import { FleetEvents } from '../database/fleet-events.js';
 import { PrismaService } from '../database/prisma.service.js';
+import { isOffline } from '../agents/agent-state.js';
 import { effectiveAttributes } from '../fleet/desired-state.js';
 import type { Actor } from '../tokens/token-text.js';
 import type { CreateRolloutBody, ListRolloutsQuery } from './rollouts.schemas.js';
@@ -149,6 +150,7 @@ export class RolloutsService {
         wave: number;
         name: string;
         connected: boolean;
+        kind: string;
         last_seen_at: Date;
         status: string | null;
         applied_version: number | null;
@@ -157,7 +159,7 @@ export class RolloutsService {
         unhealthy: number;
       }[]
     >(
-      `SELECT ra.agent_id, ra.wave, a.name, a.connected, a.last_seen_at, ap.status, ap.applied_version,
+      `SELECT ra.agent_id, ra.wave, a.name, a.connected, a.kind, a.last_seen_at, ap.status, ap.applied_version,
               ap.reported_version, ap.error,
               (SELECT count(*)::int FROM component_health ch
                  WHERE ch.agent_id = ra.agent_id AND ch.pipeline = $2 AND ch.health = 'unhealthy') AS unhealthy
@@ -168,7 +170,7 @@ export class RolloutsService {
       r.pipeline.name,
       r.pipelineId,
     );
-    const staleBefore = Date.now() - 3 * this.config.heartbeatIntervalSeconds * 1000;
+    const now = Date.now();
     const { pipeline, waves, ...rest } = r;
     return {
       ...rest,
@@ -180,7 +182,10 @@ export class RolloutsService {
           .map((a) => ({
             id: a.agent_id,
             name: a.name,
-            online: a.connected && a.last_seen_at.getTime() >= staleBefore,
+            online: !isOffline(
+              { connected: a.connected, lastSeenAt: a.last_seen_at, kind: a.kind },
+              { now, heartbeatIntervalSeconds: this.config.heartbeatIntervalSeconds },
+            ),
             status: a.status ?? 'pending',
             appliedVersion: a.applied_version,
             reportedVersion: a.reported_version,
