@@ -3,8 +3,8 @@
  * `alloy_resources_*`, plus Node's process metrics (`process_*`, `nodejs_*`) from prom-client.
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { arch, platform } from 'node:os';
 import { VERSION } from './version.js';
+import { goarch, goos } from './platform.js';
 
 export class AgentMetrics {
   readonly registry = new Registry();
@@ -93,12 +93,4 @@ export class AgentMetrics {
   }
 }
 
-function goos(): string {
-  const p = platform();
-  return p === 'win32' ? 'windows' : p;
-}
 
-function goarch(): string {
-  const a = arch();
-  return a === 'x64' ? 'amd64' : a === 'ia32' ? '386' : a;
-}

@@ -4,12 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
-import { arch, hostname, platform } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { stabilityAllowed, type ComponentRegistry, type Stability } from '@foundry/engine';
 import type { BuildInfo } from '@foundry/proto';
 import { VERSION } from '../version.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { goarch, goos } from '../platform.js';
 
 /** Attribute keys reserved for system attributes; local attributes may not use them. */
 export const RESERVED_ATTRIBUTE_PREFIX = 'agent.';
@@ -88,14 +89,4 @@ export function supportedComponents(
     .sort();
 }
 
-/** The OS name as Go spells it (`linux`, `darwin`, `windows`), matching `alloy_build_info`. */
-function goos(): string {
-  const p = platform();
-  return p === 'win32' ? 'windows' : p;
-}
 
-/** The CPU architecture as Go spells it (`amd64`, `arm64`, …). */
-function goarch(): string {
-  const a = arch();
-  return a === 'x64' ? 'amd64' : a === 'ia32' ? '386' : a;
-}

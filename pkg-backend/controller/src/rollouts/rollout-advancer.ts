@@ -10,7 +10,7 @@ import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-c
 import { FleetEvents } from '../database/fleet-events.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
-import { isOffline } from '../agents/agent-state.js';
+import { loadRolloutMembers } from './rollout-members.js';
 import { gate, type GateAgent } from './waves.js';
 
 /** Advisory lock key held by the one replica that advances rollouts ("fdry"). */
@@ -124,55 +124,27 @@ export class RolloutAdvancer implements OnApplicationBootstrap, OnModuleDestroy 
     waves: { index: number; status: string; soakStartedAt: Date | null }[];
   }): Promise<void> {
     const last = r.waves.length - 1;
-    const rows = await this.prisma.$queryRawUnsafe<
+    const members = await loadRolloutMembers(
+      this.prisma,
       {
-        agent_id: string;
-        wave: number | null;
-        connected: boolean;
-        kind: string;
-        last_seen_at: Date;
-        status: string | null;
-        applied_version: number | null;
-        reported_version: number | null;
-        error: string | null;
-        unhealthy: number;
-      }[]
-    >(
-      // Agents planned into waves, plus agents that matched later and were pushed the target (last wave).
-      `WITH members AS (
-         SELECT agent_id, wave FROM rollout_agents WHERE rollout_id = $1::uuid
-         UNION ALL
-         SELECT ap.agent_id, NULL FROM agent_pipelines ap
-         WHERE ap.pipeline_id = $2::uuid AND ap.desired_version = $3
-           AND NOT EXISTS (SELECT 1 FROM rollout_agents ra WHERE ra.rollout_id = $1::uuid AND ra.agent_id = ap.agent_id)
-       )
-       SELECT m.agent_id, m.wave, a.connected, a.kind, a.last_seen_at, ap.status, ap.applied_version, ap.reported_version, ap.error,
-              (SELECT count(*)::int FROM component_health ch
-                 WHERE ch.agent_id = m.agent_id AND ch.pipeline = $4 AND ch.health = 'unhealthy') AS unhealthy
-       FROM members m JOIN agents a ON a.id = m.agent_id
-       LEFT JOIN agent_pipelines ap ON ap.agent_id = m.agent_id AND ap.pipeline_id = $2::uuid`,
-      r.id,
-      r.pipelineId,
-      r.toVersion,
-      r.pipeline.name,
+        id: r.id,
+        pipelineId: r.pipelineId,
+        pipelineName: r.pipeline.name,
+        toVersion: r.toVersion,
+        waveCount: r.waves.length,
+      },
+      { heartbeatIntervalSeconds: this.config.heartbeatIntervalSeconds },
     );
-    const nowMs = Date.now();
-    const agents: GateAgent[] = rows.map((a) => {
-      const onTarget = a.reported_version === r.toVersion;
-      return {
-        id: a.agent_id,
-        wave: a.wave ?? last,
-        online: !isOffline(
-          { connected: a.connected, lastSeenAt: a.last_seen_at, kind: a.kind },
-          { now: nowMs, heartbeatIntervalSeconds: this.config.heartbeatIntervalSeconds },
-        ),
-        applied: a.status === 'applied' && a.applied_version === r.toVersion,
-        failed: a.status === 'failed' && onTarget,
-        // Health of the pipeline counts once the agent runs the target version.
-        unhealthy: a.unhealthy > 0 && a.applied_version === r.toVersion,
-        error: a.error,
-      };
-    });
+    const agents: GateAgent[] = members.map((a) => ({
+      id: a.id,
+      wave: a.wave,
+      online: a.online,
+      applied: a.status === 'applied' && a.appliedVersion === r.toVersion,
+      failed: a.status === 'failed' && a.reportedVersion === r.toVersion,
+      // Health of the pipeline counts once the agent runs the target version.
+      unhealthy: a.unhealthyComponents > 0 && a.appliedVersion === r.toVersion,
+      error: a.error,
+    }));
     const decision = gate(agents, r.currentWave, r.failureThreshold);
     const wave = r.waves[r.currentWave];
     if (decision.kind === 'pause') {

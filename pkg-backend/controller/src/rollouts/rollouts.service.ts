@@ -10,10 +10,10 @@ import { matchesAll, parseMatchers } from '../common/matchers.js';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 import { FleetEvents } from '../database/fleet-events.js';
 import { PrismaService } from '../database/prisma.service.js';
-import { isOffline } from '../agents/agent-state.js';
 import { effectiveAttributes } from '../fleet/desired-state.js';
 import type { Actor } from '../tokens/token-text.js';
 import type { CreateRolloutBody, ListRolloutsQuery } from './rollouts.schemas.js';
+import { loadRolloutMembers } from './rollout-members.js';
 import { assignWaves, DEFAULT_WAVES, type WaveSpec } from './waves.js';
 
 const ACTIVE = ['running', 'paused'];
@@ -144,53 +144,28 @@ export class RolloutsService {
       include: { pipeline: { select: { name: true } }, waves: { orderBy: { index: 'asc' } } },
     });
     if (!r) throw new NotFoundException(`rollout ${id} not found`);
-    const rows = await this.prisma.$queryRawUnsafe<
+    const members = await loadRolloutMembers(
+      this.prisma,
       {
-        agent_id: string;
-        wave: number;
-        name: string;
-        connected: boolean;
-        kind: string;
-        last_seen_at: Date;
-        status: string | null;
-        applied_version: number | null;
-        reported_version: number | null;
-        error: string | null;
-        unhealthy: number;
-      }[]
-    >(
-      `SELECT ra.agent_id, ra.wave, a.name, a.connected, a.kind, a.last_seen_at, ap.status, ap.applied_version,
-              ap.reported_version, ap.error,
-              (SELECT count(*)::int FROM component_health ch
-                 WHERE ch.agent_id = ra.agent_id AND ch.pipeline = $2 AND ch.health = 'unhealthy') AS unhealthy
-       FROM rollout_agents ra JOIN agents a ON a.id = ra.agent_id
-       LEFT JOIN agent_pipelines ap ON ap.agent_id = ra.agent_id AND ap.pipeline_id = $3::uuid
-       WHERE ra.rollout_id = $1::uuid ORDER BY ra.wave, a.name`,
-      id,
-      r.pipeline.name,
-      r.pipelineId,
+        id,
+        pipelineId: r.pipelineId,
+        pipelineName: r.pipeline.name,
+        toVersion: r.toVersion,
+        waveCount: r.waves.length,
+      },
+      { heartbeatIntervalSeconds: this.config.heartbeatIntervalSeconds },
     );
-    const now = Date.now();
     const { pipeline, waves, ...rest } = r;
     return {
       ...rest,
       pipelineName: pipeline.name,
       waves: waves.map((w) => ({
         ...w,
-        agents: rows
+        agents: members
           .filter((a) => a.wave === w.index)
-          .map((a) => ({
-            id: a.agent_id,
-            name: a.name,
-            online: !isOffline(
-              { connected: a.connected, lastSeenAt: a.last_seen_at, kind: a.kind },
-              { now, heartbeatIntervalSeconds: this.config.heartbeatIntervalSeconds },
-            ),
-            status: a.status ?? 'pending',
-            appliedVersion: a.applied_version,
-            reportedVersion: a.reported_version,
-            error: a.error,
-            healthy: a.unhealthy === 0,
+          .map(({ unhealthyComponents, wave: _wave, ...a }) => ({
+            ...a,
+            healthy: unhealthyComponents === 0,
           })),
       })),
     };
