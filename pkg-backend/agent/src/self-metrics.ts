@@ -92,5 +92,3 @@ export class AgentMetrics {
     else this.failures.inc();
   }
 }
-
-

@@ -88,5 +88,3 @@ export function supportedComponents(
     .map((r) => r.name)
     .sort();
 }
-
-
