@@ -143,6 +143,13 @@ async function main(): Promise<void> {
     const controllerDone = (Date.now() - t0) / 1000;
     const lat = Array.from(appliedAt, (t) => (t - t0) / 1000).sort((a, b) => a - b);
     const stats = procStats(child.pid!);
+    const metricsText = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    const mem = (name: string) =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(metricsText)?.[1] ?? NaN) / 1048576;
+    console.log(
+      `controller memory: V8 heap used ${mem('nodejs_heap_size_used_bytes').toFixed(0)} MB, ` +
+        `external ${mem('nodejs_external_memory_bytes').toFixed(0)} MB`,
+    );
     console.log(
       `rollout to ${N} agents: p50 ${pct(lat, 50).toFixed(2)} s, p99 ${pct(lat, 99).toFixed(2)} s, ` +
         `max ${lat[lat.length - 1]!.toFixed(2)} s; all applied ${agentsDone.toFixed(2)} s; ` +
