@@ -470,6 +470,14 @@ loki.write "default" {
     });
     assert.deepEqual(invalid.body.components, ['prometheus.scrape']);
 
+    // Stability is the agents' choice: below generally-available is a warning, not an error.
+    const experimental = await api.call('POST', '/api/v1/validate', {
+      body: { content: 'otelcol.exporter.debug "x" { }\n' },
+    });
+    assert.equal(experimental.body.valid, true);
+    assert.equal(experimental.body.diagnostics[0].severity, 'warning');
+    assert.match(experimental.body.diagnostics[0].message, /stability level "experimental"/);
+
     const badMatcher = await api.call('POST', '/api/v1/validate', {
       body: { content: SCRAPE, matchers: ['x'] },
     });

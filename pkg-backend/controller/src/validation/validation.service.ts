@@ -12,6 +12,8 @@ import { analyzeConfig, type ConfigGraph } from './config-graph.js';
 
 /** File name diagnostics refer to. */
 export const PIPELINE_FILENAME = 'pipeline.alloy';
+/** The engine's message for a component or function below the minimum stability level. */
+const STABILITY = / is at stability level "[a-z-]+", which is below the minimum allowed stability level /;
 /** How many agents that cannot run a config are listed. */
 const CANNOT_RUN_LISTED = 100;
 
@@ -56,7 +58,13 @@ export class ValidationService {
     const analysis = analyzeConfig(PIPELINE_FILENAME, content, this.registry);
     const taken = new Set(engine.map((d) => d.start.offset));
     const all = [...engine, ...analysis.moduleDiagnostics.filter((d) => !taken.has(d.start.offset))];
-    const diagnostics = all.map(toView);
+    // Stability is each agent's choice (--stability.level): below generally-available is a warning here,
+    // and agents that do not allow it cannot run the config (they do not list the component as supported).
+    const diagnostics = all
+      .map(toView)
+      .map((d) =>
+        d.severity === 'error' && STABILITY.test(d.message) ? { ...d, severity: 'warning' as const } : d,
+      );
     return {
       valid: !diagnostics.some((d) => d.severity === 'error'),
       diagnostics,
