@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Runs every workspace's tests with Node's test runner (TypeScript through tsx, sources via the
-// `foundry-source` export condition) and ends with the line `N passed, N failed[, N skipped]`.
+// `foundry-source` export condition), then — on a full run (no arguments) — the plugin's jest suite and
+// its Playwright suite (playwright/, Debian's Chromium), and ends with the line
+// `N passed, N failed[, N skipped]` counting all three.
 //
-// Usage: node scripts/test.mjs [test files or directories...]   (default: pkg-backend/*/test)
+// Usage: node scripts/test.mjs [test files or directories...]   (default: pkg-backend/*/test + plugin)
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pluginSuites } from './test-plugin.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -38,11 +41,15 @@ if (files.length === 0) {
 let embedded;
 const env = { ...process.env };
 if (!env.DATABASE_URL) {
-  const { startEmbeddedPostgres } = await import('../pkg-backend/controller/dist/database/embedded-postgres.js');
+  const { startEmbeddedPostgres } =
+    await import('../pkg-backend/controller/dist/database/embedded-postgres.js');
   const { freePort } = await import('./free-port.mjs');
   const started = Date.now();
+  // As root the server runs as the `postgres` OS user, which must be able to enter the folder.
+  const dataDir = mkdtempSync(join(tmpdir(), 'foundry-test-pg-'));
+  chmodSync(dataDir, 0o755);
   embedded = await startEmbeddedPostgres({
-    dataDir: mkdtempSync(join(tmpdir(), 'foundry-test-pg-')),
+    dataDir,
     port: await freePort(),
   });
   env.DATABASE_URL = embedded.url;
@@ -67,7 +74,6 @@ const child = spawn(
   { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] },
 );
 child.on('exit', async (code, signal) => {
-  await embedded?.stop().catch(() => undefined);
   let pass = 0;
   let fail = 0;
   let skip = 0;
@@ -80,6 +86,14 @@ child.on('exit', async (code, signal) => {
     fail = Math.max(fail, 1);
   }
   if (code !== 0 && fail === 0) fail = 1;
+  // The plugin's suites (jest, Playwright) on a full run; the browser tests use this run's PostgreSQL.
+  if (args.length === 0) {
+    const plugin = await pluginSuites({ root, env });
+    pass += plugin.pass;
+    fail += plugin.fail;
+    skip += plugin.skip;
+  }
+  await embedded?.stop().catch(() => undefined);
   console.log(`${pass} passed, ${fail} failed${skip ? `, ${skip} skipped` : ''}`);
-  process.exit(code ?? (signal ? 1 : 0));
+  process.exit(fail > 0 ? 1 : (code ?? (signal ? 1 : 0)));
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -19,8 +19,11 @@ function server(): Promise<string> {
       return u.toString();
     }
     // Running one test file by hand: start a server for this process.
+    // The server runs as the `postgres` user when we are root: the folder must be traversable.
+    const dataDir = mkdtempSync(join(tmpdir(), 'foundry-test-pg-'));
+    chmodSync(dataDir, 0o755);
     const db = await startEmbeddedPostgres({
-      dataDir: mkdtempSync(join(tmpdir(), 'foundry-test-pg-')),
+      dataDir,
       port: await freePort(),
     });
     process.once('exit', () => void db.stop());

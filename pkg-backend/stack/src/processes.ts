@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+
+/** One child process of the stack; its output goes to `<logDir>/<name>.log`. */
+export interface Managed {
+  name: string;
+  proc: ChildProcess;
+  log: WriteStream;
+  /** Output seen so far (last 64 KiB), for readiness checks and error messages. */
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts and stops the stack's processes: output to log files, stop in reverse order with SIGTERM and a
+ * deadline before SIGKILL.
+ */
+export class Supervisor {
+  private readonly children: Managed[] = [];
+
+  constructor(private readonly logDir: string) {
+    mkdirSync(logDir, { recursive: true });
+  }
+
+  /** Spawns `command args` with extra environment. */
+  start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Managed {
+    const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
+    log.write(`\n--- ${new Date().toISOString()} ${command} ${args.join(' ')}\n`);
+    const proc = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let tail = '';
+    const take = (d: Buffer) => {
+      log.write(d);
+      tail = (tail + d.toString()).slice(-65_536);
+    };
+    proc.stdout!.on('data', take);
+    proc.stderr!.on('data', take);
+    const exited = new Promise<number | null>((resolve) => {
+      proc.once('exit', (code) => resolve(code));
+      proc.once('error', (err) => {
+        tail += `\n${err.message}`;
+        resolve(-1);
+      });
+    });
+    const m: Managed = { name, proc, log, output: () => tail, exited };
+    this.children.push(m);
+    return m;
+  }
+
+  /** Stops every child, last started first. */
+  async stopAll(deadlineMs = 10_000): Promise<void> {
+    for (const m of [...this.children].reverse()) {
+      if (m.proc.exitCode !== null || m.proc.signalCode !== null) continue;
+      m.proc.kill('SIGTERM');
+      const timer = setTimeout(() => m.proc.kill('SIGKILL'), deadlineMs);
+      await m.exited;
+      clearTimeout(timer);
+      m.log.end();
+    }
+  }
+}
+
+/** Polls `check` every 200 ms until it returns true; fails when `child` exits or after `ms`. */
+export async function waitUntil(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  opts: { ms: number; child?: Managed },
+): Promise<void> {
+  const end = Date.now() + opts.ms;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not up yet
+    }
+    if (opts.child && (opts.child.proc.exitCode !== null || opts.child.proc.signalCode !== null)) {
+      throw new Error(`${opts.child.name} exited while waiting for ${what}:\n${opts.child.output().slice(-3000)}`);
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${opts.child ? `:\n${opts.child.output().slice(-3000)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
