@@ -14,12 +14,15 @@ import { lokiSourceApi } from './loki/source/api.js';
 import { lokiSourceFile } from './loki/source/file.js';
 import { lokiWrite } from './loki/write.js';
 import { otelcolAuthBasic } from './otelcol/auth/basic.js';
+import { otelcolAuthBearer } from './otelcol/auth/bearer.js';
 import { otelcolAuthHeaders } from './otelcol/auth/headers.js';
 import { otelcolExporterDebug } from './otelcol/exporter/debug.js';
 import { otelcolExporterOtlp } from './otelcol/exporter/otlp.js';
 import { otelcolExporterOtlphttp } from './otelcol/exporter/otlphttp.js';
 import { otelcolProcessorBatch } from './otelcol/processor/batch.js';
+import { otelcolProcessorMemoryLimiter } from './otelcol/processor/memory_limiter.js';
 import { otelcolReceiverOtlp } from './otelcol/receiver/otlp.js';
+import { otelcolTransformComponents } from './otelcol/catalogue-part.js';
 import { prometheusExporterRedis } from './prometheus/exporter/redis.js';
 import { prometheusExporterSelf } from './prometheus/exporter/self.js';
 import { prometheusExporterUnix } from './prometheus/exporter/unix.js';
@@ -55,4 +58,7 @@ export const catalogue: ComponentRegistration[] = [
   otelcolExporterDebug,
   otelcolAuthHeaders,
   otelcolAuthBasic,
+  otelcolAuthBearer,
+  otelcolProcessorMemoryLimiter,
+  ...otelcolTransformComponents,
 ];

@@ -87,6 +87,20 @@ const EXPECTED: Record<string, string> = {
   'otelcol.exporter.debug': 'experimental',
   'otelcol.auth.headers': 'generally-available',
   'otelcol.auth.basic': 'generally-available',
+  'otelcol.auth.bearer': 'generally-available',
+  'otelcol.processor.memory_limiter': 'generally-available',
+  'otelcol.exporter.prometheus': 'generally-available',
+  'otelcol.exporter.loki': 'generally-available',
+  'otelcol.processor.transform': 'generally-available',
+  'otelcol.processor.filter': 'generally-available',
+  'otelcol.processor.attributes': 'generally-available',
+  'otelcol.processor.resourcedetection': 'generally-available',
+  'otelcol.processor.probabilistic_sampler': 'generally-available',
+  'otelcol.receiver.prometheus': 'generally-available',
+  'otelcol.receiver.loki': 'generally-available',
+  'otelcol.connector.servicegraph': 'generally-available',
+  'otelcol.connector.spanlogs': 'generally-available',
+  'otelcol.connector.spanmetrics': 'generally-available',
 };
 
 test('catalogue: unique names, expected components and stability', () => {
@@ -155,6 +169,25 @@ forward_to = [PROM]`,
   username = "u"
   password = "p"
 }`,
+  'otelcol.auth.bearer': `token = "t"`,
+  'otelcol.processor.memory_limiter': `check_interval = "1s"
+limit = "512MiB"
+output { traces = [OTEL] }`,
+  'otelcol.exporter.prometheus': `forward_to = [PROM]`,
+  'otelcol.exporter.loki': `forward_to = [LOKI]`,
+  'otelcol.processor.transform': `output { traces = [OTEL] }`,
+  'otelcol.processor.filter': `output { traces = [OTEL] }`,
+  'otelcol.processor.attributes': `output { traces = [OTEL] }`,
+  'otelcol.processor.resourcedetection': `output { traces = [OTEL] }`,
+  'otelcol.processor.probabilistic_sampler': `output { traces = [OTEL] }`,
+  'otelcol.receiver.prometheus': `output { metrics = [OTEL] }`,
+  'otelcol.receiver.loki': `output { logs = [OTEL] }`,
+  'otelcol.connector.servicegraph': `output { metrics = [OTEL] }`,
+  'otelcol.connector.spanlogs': `output { logs = [OTEL] }`,
+  'otelcol.connector.spanmetrics': `histogram {
+  explicit {}
+}
+output { metrics = [OTEL] }`,
 };
 
 test('catalogue: a minimal config of every component decodes cleanly', () => {

@@ -32,7 +32,8 @@ export class HttpServer {
   address = '';
 
   constructor(
-    private readonly metrics: ServerMetrics,
+    /** The dskit server metrics (only the connection gauge is used here); optional. */
+    private readonly metrics: ServerMetrics | undefined,
     private readonly handler: (req: IncomingMessage, res: ServerResponse) => void,
   ) {}
 
@@ -65,10 +66,10 @@ export class HttpServer {
     if (h.conn_limit > 0) server.maxConnections = h.conn_limit;
     server.on('connection', (s: Socket) => {
       this.sockets.add(s);
-      this.metrics.conns.inc({ protocol: 'http' });
+      this.metrics?.conns.inc({ protocol: 'http' });
       s.on('close', () => {
         this.sockets.delete(s);
-        this.metrics.conns.dec({ protocol: 'http' });
+        this.metrics?.conns.dec({ protocol: 'http' });
       });
     });
     this.server = server;

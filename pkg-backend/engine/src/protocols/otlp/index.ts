@@ -6,3 +6,5 @@ export * from './types.js';
 export * from './encode.js';
 export * from './decode.js';
 export * from './json.js';
+export * from './lazy.js';
+export * from './rpc-status.js';

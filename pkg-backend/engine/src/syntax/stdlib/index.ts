@@ -166,6 +166,11 @@ function safeHostname(): string {
   }
 }
 
+/** The version `constants.version` shows (the agent's build version). */
+export function getBuildVersion(): string {
+  return buildVersion;
+}
+
 /** Sets the version shown by `constants.version` (normalized as Alloy does; "" gives "v0.0.0"). */
 export function setBuildVersion(v: string): void {
   buildVersion = normalizeVersion(v);

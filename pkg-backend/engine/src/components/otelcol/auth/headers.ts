@@ -2,6 +2,50 @@ import type { ComponentRegistration } from '../../../runtime/component.js';
 import type { BlockSchema } from '../../../runtime/schema.js';
 import { t } from '../../../runtime/schema.js';
 import { authExports, debugMetricsBlock } from '../../common/otelcol-schema.js';
+import { text } from '../../common/validation.js';
+import { AuthComponent } from './component.js';
+import type { AuthHandler } from './handler.js';
+
+interface HeaderArgs {
+  key: string;
+  value?: unknown;
+  from_context?: string;
+  from_attribute?: string;
+  action: string;
+}
+
+/**
+ * Client-side handler of otelcol.auth.headers (the contrib headerssetterextension): for each `header` in
+ * order, the value is `value`, or the first value of request metadata `from_context` (the receiver's
+ * `include_metadata`, kept through batch `metadata_keys`), or auth attribute `from_attribute`; a missing
+ * context value skips the header. `insert` sets only an absent header, `update` only a present one,
+ * `upsert` always, `delete` removes it. There is no server side.
+ */
+function headersHandler(id: string): { handler: AuthHandler; apply: (a: { header?: HeaderArgs[] }) => void } {
+  let rules: HeaderArgs[] = [];
+  const handler: AuthHandler = {
+    id,
+    client(headers, ctx) {
+      for (const h of rules) {
+        const key = h.key.toLowerCase();
+        if (h.action === 'delete') {
+          delete headers[key];
+          continue;
+        }
+        let v: string | undefined;
+        if (h.value !== undefined) v = text(h.value);
+        else if (h.from_context !== undefined) v = ctx?.metadata?.[h.from_context.toLowerCase()]?.[0];
+        else if (h.from_attribute !== undefined) v = ctx?.auth?.[h.from_attribute];
+        if (v === undefined) continue;
+        const present = key in headers;
+        if (h.action === 'insert' && present) continue;
+        if (h.action === 'update' && !present) continue;
+        headers[key] = v;
+      }
+    },
+  };
+  return { handler, apply: (a) => void (rules = a.header ?? []) };
+}
 
 const ACTIONS = ['insert', 'update', 'upsert', 'delete'];
 
@@ -27,7 +71,7 @@ const headerSchema: BlockSchema = {
 };
 
 /** otelcol.auth.headers — arguments as Alloy 1.18 otelcol.auth.headers (`internal/component/otelcol/auth/headers/headers.go`). */
-export const otelcolAuthHeaders: ComponentRegistration = {
+export const otelcolAuthHeaders: ComponentRegistration<{ header?: HeaderArgs[] }> = {
   name: 'otelcol.auth.headers',
   stability: 'generally-available',
   args: {
@@ -37,4 +81,8 @@ export const otelcolAuthHeaders: ComponentRegistration = {
     },
   },
   exports: authExports,
+  build: (opts, args) => {
+    const { handler, apply } = headersHandler(opts.id);
+    return new AuthComponent(opts, handler, apply, args);
+  },
 };

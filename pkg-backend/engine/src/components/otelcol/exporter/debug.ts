@@ -1,12 +1,14 @@
 import type { ComponentRegistration } from '../../../runtime/component.js';
 import { t } from '../../../runtime/schema.js';
 import { consumerExports, debugMetricsBlock } from '../../common/otelcol-schema.js';
+import { buildDebugExporter, type DebugArgs } from './debug/component.js';
 
 /**
  * otelcol.exporter.debug — arguments as Alloy 1.18 otelcol.exporter.debug
  * (`internal/component/otelcol/exporter/debug/debug.go`; `verbosity` is checked when the exporter is built).
+ * Behaviour: `debug/component.ts`.
  */
-export const otelcolExporterDebug: ComponentRegistration = {
+export const otelcolExporterDebug: ComponentRegistration<DebugArgs> = {
   name: 'otelcol.exporter.debug',
   stability: 'experimental',
   args: {
@@ -20,4 +22,5 @@ export const otelcolExporterDebug: ComponentRegistration = {
     blocks: { debug_metrics: debugMetricsBlock },
   },
   exports: consumerExports,
+  build: (opts, args) => buildDebugExporter(opts, args),
 };

@@ -7,9 +7,13 @@ import {
   retryOnFailureSchema,
   sendingQueueSchema,
 } from '../../common/otelcol-schema.js';
+import { buildOtlpExporter, type OtlpExporterArgs } from './otlp/component.js';
 
-/** otelcol.exporter.otlp — arguments as Alloy 1.18 otelcol.exporter.otlp (`internal/component/otelcol/exporter/otlp/otlp.go`). */
-export const otelcolExporterOtlp: ComponentRegistration = {
+/**
+ * otelcol.exporter.otlp — arguments as Alloy 1.18 otelcol.exporter.otlp (`internal/component/otelcol/exporter/otlp/otlp.go`).
+ * Behaviour: `otlp/component.ts`, `helper/exporterhelper.ts`.
+ */
+export const otelcolExporterOtlp: ComponentRegistration<OtlpExporterArgs> = {
   name: 'otelcol.exporter.otlp',
   stability: 'generally-available',
   args: {
@@ -32,4 +36,5 @@ export const otelcolExporterOtlp: ComponentRegistration = {
     },
   },
   exports: consumerExports,
+  build: (opts, args) => buildOtlpExporter(opts, args),
 };

@@ -7,9 +7,13 @@ import {
   retryOnFailureSchema,
   sendingQueueSchema,
 } from '../../common/otelcol-schema.js';
+import { buildOtlpHttpExporter, type OtlpHttpExporterArgs } from './otlphttp/component.js';
 
-/** otelcol.exporter.otlphttp — arguments as Alloy 1.18 otelcol.exporter.otlphttp (`internal/component/otelcol/exporter/otlphttp/otlphttp.go`). */
-export const otelcolExporterOtlphttp: ComponentRegistration = {
+/**
+ * otelcol.exporter.otlphttp — arguments as Alloy 1.18 otelcol.exporter.otlphttp (`internal/component/otelcol/exporter/otlphttp/otlphttp.go`).
+ * Behaviour: `otlphttp/component.ts`, `helper/exporterhelper.ts`.
+ */
+export const otelcolExporterOtlphttp: ComponentRegistration<OtlpHttpExporterArgs> = {
   name: 'otelcol.exporter.otlphttp',
   stability: 'generally-available',
   args: {
@@ -46,4 +50,5 @@ export const otelcolExporterOtlphttp: ComponentRegistration = {
     },
   },
   exports: consumerExports,
+  build: (opts, args) => buildOtlpHttpExporter(opts, args),
 };

@@ -1,9 +1,13 @@
 import type { ComponentRegistration } from '../../../runtime/component.js';
 import { t } from '../../../runtime/schema.js';
 import { consumerExports, debugMetricsBlock, outputBlock } from '../../common/otelcol-schema.js';
+import { BatchProcessor, type BatchArgs } from './batch/component.js';
 
-/** otelcol.processor.batch — arguments as Alloy 1.18 otelcol.processor.batch (`internal/component/otelcol/processor/batch/batch.go`). */
-export const otelcolProcessorBatch: ComponentRegistration = {
+/**
+ * otelcol.processor.batch — arguments as Alloy 1.18 otelcol.processor.batch
+ * (`internal/component/otelcol/processor/batch/batch.go`). Behaviour: `batch/component.ts`.
+ */
+export const otelcolProcessorBatch: ComponentRegistration<BatchArgs> = {
   name: 'otelcol.processor.batch',
   stability: 'generally-available',
   args: {
@@ -24,4 +28,5 @@ export const otelcolProcessorBatch: ComponentRegistration = {
         : undefined,
   },
   exports: consumerExports,
+  build: (opts, args) => new BatchProcessor(opts, args),
 };

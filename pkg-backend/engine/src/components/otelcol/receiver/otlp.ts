@@ -1,4 +1,5 @@
 import type { ComponentRegistration } from '../../../runtime/component.js';
+import { OtlpReceiver, type ReceiverArgs } from './otlp/component.js';
 import type { BlockSchema } from '../../../runtime/schema.js';
 import { t } from '../../../runtime/schema.js';
 import {
@@ -34,8 +35,11 @@ const httpSchema: BlockSchema = {
   },
 };
 
-/** otelcol.receiver.otlp — arguments as Alloy 1.18 otelcol.receiver.otlp (`internal/component/otelcol/receiver/otlp/otlp.go`). */
-export const otelcolReceiverOtlp: ComponentRegistration = {
+/**
+ * otelcol.receiver.otlp — arguments as Alloy 1.18 otelcol.receiver.otlp (`internal/component/otelcol/receiver/otlp/otlp.go`).
+ * Behaviour: `otlp/component.ts`, `otlp/grpc.ts`, `otlp/http.ts`.
+ */
+export const otelcolReceiverOtlp: ComponentRegistration<ReceiverArgs> = {
   name: 'otelcol.receiver.otlp',
   stability: 'generally-available',
   args: {
@@ -58,4 +62,5 @@ export const otelcolReceiverOtlp: ComponentRegistration = {
       return undefined;
     },
   },
+  build: (opts, args) => new OtlpReceiver(opts, args),
 };
