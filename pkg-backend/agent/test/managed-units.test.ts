@@ -70,7 +70,8 @@ describe('identity', () => {
     const reg = createDefaultRegistry();
     const ga = supportedComponents(reg, 'generally-available', false);
     assert.ok(ga.includes('local.file') && ga.includes('prometheus.remote_write'));
-    assert.ok(!ga.includes('otelcol.receiver.otlp'), 'catalogue-only');
+    assert.ok(!ga.includes('discovery.kubernetes'), 'catalogue-only');
+    assert.ok(ga.includes('otelcol.receiver.otlp'));
     assert.ok(!ga.includes('otelcol.exporter.debug'), 'experimental');
     for (const n of ga) assert.ok(reg.get(n)?.build, n);
     assert.deepEqual(ga, [...ga].sort());

@@ -145,7 +145,7 @@ describe('foundry-agent managed mode', () => {
     for (const c of ['local.file', 'prometheus.exporter.self', 'prometheus.scrape', 'loki.write'])
       assert.ok(hello.supportedComponents.includes(c), `supports ${c}`);
     // Catalogue-only (no implementation) and below the default stability level.
-    assert.ok(!hello.supportedComponents.includes('otelcol.receiver.otlp'));
+    assert.ok(!hello.supportedComponents.includes('discovery.kubernetes'));
     assert.ok(!hello.supportedComponents.includes('otelcol.exporter.debug'));
     assert.deepEqual(hello.running, []);
     // The agent runs with an empty local config.
