@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { TokensService } from '../tokens/tokens.service.js';
-import { scopeAllows, type Actor, type TokenScope } from '../tokens/token-text.js';
+import { bearerToken, scopeAllows, type Actor, type TokenScope } from '../tokens/token-text.js';
 
 const ACCESS = 'foundry:access';
 
@@ -45,10 +45,9 @@ export class AccessGuard implements CanActivate {
     if (declared === 'public') return true;
     const need: TokenScope =
       declared ?? (req.method === 'GET' || req.method === 'HEAD' ? 'viewer' : 'editor');
-    const header = req.headers['authorization'];
-    const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!m) throw new UnauthorizedException('missing bearer token (Authorization: Bearer <token>)');
-    const actor = await this.tokens.verify(m[1]);
+    const token = bearerToken(req.headers['authorization']);
+    if (!token) throw new UnauthorizedException('missing bearer token (Authorization: Bearer <token>)');
+    const actor = await this.tokens.verify(token);
     if (!actor) throw new UnauthorizedException('invalid or revoked token');
     if (!scopeAllows(actor.scope, need)) {
       throw new ForbiddenException(`this needs a ${need} token; this token's scope is ${actor.scope}`);

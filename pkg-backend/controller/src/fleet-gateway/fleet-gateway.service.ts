@@ -12,6 +12,7 @@ import { CONTROLLER_CONFIG, splitHostPort, type ControllerConfig } from '../conf
 import { FleetEvents } from '../database/fleet-events.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { FleetStateService } from '../fleet/fleet-state.service.js';
+import { bearerToken } from '../tokens/token-text.js';
 import { TokensService } from '../tokens/tokens.service.js';
 import { AgentSession, type FleetCall } from './agent-session.js';
 import { StateWriter } from './state-writer.js';
@@ -119,14 +120,13 @@ export class FleetGatewayService implements OnApplicationBootstrap, BeforeApplic
   }
 
   private async accept(call: FleetCall): Promise<void> {
-    const header = call.metadata.get('authorization')[0];
-    const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    const actor = m ? await this.tokens.verify(m[1]).catch(() => null) : null;
+    const token = bearerToken(call.metadata.get('authorization')[0]);
+    const actor = token ? await this.tokens.verify(token).catch(() => null) : null;
     const refuse = (code: grpc.status, details: string) => {
       this.logger.warn(`refused ${call.getPeer()}: ${details}`);
       call.emit('error', { code, details, metadata: new grpc.Metadata() } as grpc.ServiceError);
     };
-    if (!m)
+    if (!token)
       return refuse(
         grpc.status.UNAUTHENTICATED,
         'missing bearer token (metadata authorization: Bearer <token>)',

@@ -22,6 +22,7 @@ import {
   type UnregisterCollectorRequest,
 } from './collector-codec.js';
 import { ConnectError, errorReply, messageReply, type ConnectReply } from './connect-http.js';
+import { bearerToken } from '../tokens/token-text.js';
 
 /** What a collector id may look like (as a Foundry agent_id). */
 export const COLLECTOR_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -159,11 +160,9 @@ export class CollectorService implements OnModuleInit, OnModuleDestroy {
    * @throws ConnectError unauthenticated otherwise.
    */
   async authenticate(authorization: string | undefined): Promise<void> {
-    let token: string | undefined;
-    const bearer = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
+    let token = bearerToken(authorization);
     const basic = authorization ? /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(authorization) : null;
-    if (bearer) token = bearer[1];
-    else if (basic) {
+    if (!token && basic) {
       const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       if (colon >= 0) token = decoded.slice(colon + 1);

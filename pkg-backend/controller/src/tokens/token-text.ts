@@ -28,3 +28,11 @@ export function hashToken(text: string): string {
 export function generateTokenText(scope: TokenScope): string {
   return `fdy_${scope}_${randomBytes(24).toString('base64url')}`;
 }
+
+/**
+ * The token of an `Authorization: Bearer <token>` header value (HTTP header or gRPC metadata), or
+ * undefined when the value is absent or another scheme. HTTP parsers already strip surrounding whitespace.
+ */
+export function bearerToken(header: unknown): string | undefined {
+  return typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+}
