@@ -50,8 +50,20 @@ export interface ComponentOptions {
   selfMetrics(): Promise<string>;
 }
 
+/**
+ * Resolves once `signal` aborts — at once when it already has, so a `run` that awaited its start-up
+ * (binding a server) while the component was being removed still returns.
+ */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((res) => signal.addEventListener('abort', () => res(), { once: true }));
+}
+
 export interface Component<Args = any> {
-  /** Runs until `signal` aborts; should resolve after flushing. A rejection marks the component exited. */
+  /**
+   * Runs until `signal` aborts (see untilAborted); should resolve after flushing. A rejection marks the
+   * component exited.
+   */
   run(signal: AbortSignal): Promise<void>;
   /** Applies new arguments (only called when they differ from the previous ones). May throw. */
   update(args: Args): void;

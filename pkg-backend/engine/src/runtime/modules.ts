@@ -14,7 +14,7 @@ import { importSchemas } from './config-blocks.js';
 import { decodeBody } from './schema.js';
 import type { SourceFile } from '../syntax/source.js';
 import { Secret, type Value } from '../syntax/value.js';
-import type { Component, ComponentOptions } from './component.js';
+import { untilAborted, type Component, type ComponentOptions } from './component.js';
 import { health, type Health } from './health.js';
 import type { Controller } from './controller.js';
 
@@ -296,7 +296,7 @@ export class ImportComponent implements Component<ImportArgs>, DeclareProvider {
     this.runSignal = signal;
     this.replaceNested(this.nested);
     if (this.kind === 'import.file') this.startWatching();
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
     this.stopWatching();
   }
 

@@ -3,7 +3,11 @@
  * sends new data to the new destination, the old port is closed.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { after, test } from 'node:test';
+import { createDefaultRegistry } from '../../src/registry.js';
+import { Engine } from '../../src/runtime/engine.js';
+import { LogSink } from '../../src/runtime/logger.js';
 import { encodeExportTraceServiceRequest } from '../../src/protocols/otlp/index.js';
 import { eventually, startEngine, type Running } from '../runtime/helpers.js';
 import { freePort } from '../support/net.js';
@@ -94,4 +98,37 @@ test('receiver, batch and exporter follow a reload', async () => {
   await eventually(() => d2.calls.length === 1, 3000, 'new destination');
   assert.equal(d1.calls.length, 1);
   await assert.rejects(post(p1), 'the old port is closed');
+});
+
+test('a receiver stopped while its servers are still binding stops at once and frees its ports', async () => {
+  const [grpcPort, httpPort] = [await freePort(), await freePort()];
+  const logs: string[] = [];
+  const engine = new Engine({
+    registry: createDefaultRegistry(),
+    logSink: new LogSink({ write: (l) => logs.push(l) }),
+    // Longer than the test's timeout: a run() that misses the abort would hang the test, not just slow it.
+    shutdownDeadlineMs: 600_000,
+  });
+  const loaded = engine.load([
+    {
+      filename: 'main.alloy',
+      text: `otelcol.receiver.otlp "r" {
+  grpc { endpoint = "127.0.0.1:${grpcPort}" }
+  http { endpoint = "127.0.0.1:${httpPort}" }
+  output { }
+}`,
+    },
+  ]);
+  assert.ok(loaded.committed);
+  const abort = new AbortController();
+  const done = engine.run(abort.signal);
+  abort.abort(); // before the servers have bound
+  await done;
+  assert.doesNotMatch(logs.join(''), /did not stop before the shutdown deadline/);
+  for (const port of [grpcPort, httpPort]) {
+    await new Promise<void>((resolve, reject) => {
+      const srv = createServer().once('error', reject);
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve()));
+    });
+  }
 });

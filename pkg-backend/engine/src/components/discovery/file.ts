@@ -9,7 +9,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { Counter, Histogram } from 'prom-client';
 import { parse as parseYAML } from 'yaml';
-import type { Component, ComponentOptions, ComponentRegistration } from '../../runtime/component.js';
+import {
+  untilAborted,
+  type Component,
+  type ComponentOptions,
+  type ComponentRegistration,
+} from '../../runtime/component.js';
 import { t } from '../../runtime/schema.js';
 
 export interface DiscoveryFileArgs {
@@ -120,7 +125,7 @@ class DiscoveryFile implements Component<DiscoveryFileArgs> {
   async run(signal: AbortSignal): Promise<void> {
     this.running = true;
     this.restart();
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
     this.running = false;
     this.stop();
   }

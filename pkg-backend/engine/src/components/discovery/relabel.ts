@@ -5,7 +5,12 @@
  * on every update; labels with empty values are absent from the output; expanded `replace` targets are
  * checked as UTF-8 label names.
  */
-import type { Component, ComponentOptions, ComponentRegistration } from '../../runtime/component.js';
+import {
+  untilAborted,
+  type Component,
+  type ComponentOptions,
+  type ComponentRegistration,
+} from '../../runtime/component.js';
 import { t } from '../../runtime/schema.js';
 import { RELABEL_RULES, RulesHolder } from '../../relabel/capsule.js';
 import type { RelabelConfig } from '../../relabel/relabel.js';
@@ -27,7 +32,7 @@ export class DiscoveryRelabel implements Component<DiscoveryRelabelArgs> {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
   }
 
   update(args: DiscoveryRelabelArgs): void {

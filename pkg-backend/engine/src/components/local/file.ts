@@ -8,7 +8,12 @@
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { Gauge } from 'prom-client';
-import type { Component, ComponentOptions, ComponentRegistration } from '../../runtime/component.js';
+import {
+  untilAborted,
+  type Component,
+  type ComponentOptions,
+  type ComponentRegistration,
+} from '../../runtime/component.js';
 import { health, type Health } from '../../runtime/health.js';
 import { t } from '../../runtime/schema.js';
 import { Secret } from '../../syntax/value.js';
@@ -72,7 +77,7 @@ export class LocalFile implements Component<LocalFileArgs> {
 
   async run(signal: AbortSignal): Promise<void> {
     this.startWatching();
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
     this.stopWatching();
   }
 

@@ -11,7 +11,12 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Component, ComponentOptions, ComponentRegistration } from '../../runtime/component.js';
+import {
+  untilAborted,
+  type Component,
+  type ComponentOptions,
+  type ComponentRegistration,
+} from '../../runtime/component.js';
 import { t } from '../../runtime/schema.js';
 import { glob, pathMatch } from '../loki/source/file/glob.js';
 
@@ -102,7 +107,7 @@ class LocalFileMatch implements Component<LocalFileMatchArgs> {
     this.running = true;
     this.resetTimer();
     void this.refresh();
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
     this.running = false;
     clearInterval(this.timer);
     await this.refreshing;

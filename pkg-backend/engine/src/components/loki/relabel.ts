@@ -11,7 +11,12 @@
  * The receiver reports `congested()` when any `forward_to` receiver does (see loki.write).
  */
 import { Counter, Gauge } from 'prom-client';
-import type { Component, ComponentOptions, ComponentRegistration } from '../../runtime/component.js';
+import {
+  untilAborted,
+  type Component,
+  type ComponentOptions,
+  type ComponentRegistration,
+} from '../../runtime/component.js';
 import { t } from '../../runtime/schema.js';
 import { RELABEL_RULES, RulesHolder } from '../../relabel/capsule.js';
 import type { RelabelConfig } from '../../relabel/relabel.js';
@@ -95,7 +100,7 @@ export class LokiRelabel implements Component<LokiRelabelArgs> {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
     this.exited = true;
     this.forwardTo = [];
   }

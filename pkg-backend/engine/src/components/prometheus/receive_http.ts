@@ -19,7 +19,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Histogram } from 'prom-client';
-import type { Component, ComponentOptions, ComponentRegistration } from '../../runtime/component.js';
+import {
+  untilAborted,
+  type Component,
+  type ComponentOptions,
+  type ComponentRegistration,
+} from '../../runtime/component.js';
 import { health, type Health } from '../../runtime/health.js';
 import { argsEqual, t } from '../../runtime/schema.js';
 import {
@@ -87,7 +92,7 @@ export class ReceiveHttp implements Component<ReceiveHttpArgs> {
   async run(signal: AbortSignal): Promise<void> {
     this.running = true;
     await this.startServer();
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
     this.running = false;
     await this.stopServer();
   }

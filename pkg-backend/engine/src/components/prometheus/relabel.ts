@@ -18,7 +18,12 @@
  * and the gauge `_cache_size`.
  */
 import { Counter, Gauge } from 'prom-client';
-import type { Component, ComponentOptions, ComponentRegistration } from '../../runtime/component.js';
+import {
+  untilAborted,
+  type Component,
+  type ComponentOptions,
+  type ComponentRegistration,
+} from '../../runtime/component.js';
 import { t } from '../../runtime/schema.js';
 import type { Capsule } from '../../syntax/value.js';
 import { RELABEL_RULES, RulesHolder } from '../../relabel/capsule.js';
@@ -251,7 +256,7 @@ export class PrometheusRelabel implements Component<PrometheusRelabelArgs> {
   async run(signal: AbortSignal): Promise<void> {
     this.running = true;
     if (this.cache instanceof TtlCache) this.cache.start();
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
     this.exited = true;
     this.running = false;
     this.cache.close();

@@ -14,7 +14,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { Counter } from 'prom-client';
-import type { Component, ComponentOptions } from '../../../runtime/component.js';
+import { untilAborted, type Component, type ComponentOptions } from '../../../runtime/component.js';
 import type { Capsule } from '../../../syntax/value.js';
 import { anyCongested, fanoutLogs, logsReceiverCapsule, type LogEntry, type LogsReceiver } from '../entry.js';
 import { Pipeline, toLogEntry, toStageEntry } from './pipeline.js';
@@ -57,9 +57,7 @@ export class LokiProcess implements Component<LokiProcessArgs> {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    if (!signal.aborted) {
-      await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
-    }
+    await untilAborted(signal);
     const flushed = this.pipeline.stop();
     this.forward(flushed, this.forwardTo);
     this.exited = true;

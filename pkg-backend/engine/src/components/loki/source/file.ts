@@ -23,7 +23,12 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Counter, Gauge } from 'prom-client';
-import type { Component, ComponentOptions, ComponentRegistration } from '../../../runtime/component.js';
+import {
+  untilAborted,
+  type Component,
+  type ComponentOptions,
+  type ComponentRegistration,
+} from '../../../runtime/component.js';
 import { t } from '../../../runtime/schema.js';
 import { labelsFromRecord } from '../../prometheus/labels.js';
 import { fanoutLogs, type LogEntry, type LogsReceiver } from '../entry.js';
@@ -160,7 +165,7 @@ class LokiSourceFile implements Component<LokiSourceFileArgs> {
       this.positions.save();
     }, 10_000);
     this.schedule();
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
     this.opts.logger.info('loki.source.file component shutting down, stopping sources and positions file');
     this.componentStopping = true;
     this.running = false;

@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { Component, ComponentOptions } from '../../../runtime/component.js';
+import { untilAborted, type Component, type ComponentOptions } from '../../../runtime/component.js';
 import { health, type Health } from '../../../runtime/health.js';
 import { argsEqual } from '../../../runtime/schema.js';
 import { position, segmentOf } from '../../common/segment-log.js';
@@ -326,7 +326,7 @@ export class LokiWrite implements Component<LokiWriteArgs> {
   async run(signal: AbortSignal): Promise<void> {
     this.running = true;
     this.startEndpoints();
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
     this.running = false;
     this.stopped = true;
     clearInterval(this.cleaner);

@@ -3,7 +3,7 @@
  * (so receivers and exporters using it are not re-evaluated on updates) whose behaviour follows the
  * latest arguments.
  */
-import type { Component, ComponentOptions } from '../../../runtime/component.js';
+import { untilAborted, type Component, type ComponentOptions } from '../../../runtime/component.js';
 import { authCapsule, type AuthHandler } from './handler.js';
 
 export class AuthComponent<Args> implements Component<Args> {
@@ -18,7 +18,7 @@ export class AuthComponent<Args> implements Component<Args> {
   }
 
   run(signal: AbortSignal): Promise<void> {
-    return new Promise((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    return untilAborted(signal);
   }
 
   update(args: Args): void {

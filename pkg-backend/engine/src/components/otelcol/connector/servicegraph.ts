@@ -22,7 +22,12 @@
  * Not honoured: `exponential_histogram_max_size`, `virtual_node_extra_label`.
  */
 import { Counter } from 'prom-client';
-import type { Component, ComponentOptions, ComponentRegistration } from '../../../runtime/component.js';
+import {
+  untilAborted,
+  type Component,
+  type ComponentOptions,
+  type ComponentRegistration,
+} from '../../../runtime/component.js';
 import { t } from '../../../runtime/schema.js';
 import type {
   ExportMetricsServiceRequest,
@@ -131,7 +136,7 @@ export class ServiceGraphConnector implements Component<ServiceGraphArgs> {
   async run(signal: AbortSignal): Promise<void> {
     this.running = true;
     this.startTimers();
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
     this.running = false;
     this.stopTimers();
   }

@@ -10,7 +10,12 @@
  * Alloy's quirk is kept: within a ScopeSpans, the first span that would produce no record (only `roots`
  * enabled and the span is not a root) ends the processing of that ScopeSpans.
  */
-import type { Component, ComponentOptions, ComponentRegistration } from '../../../runtime/component.js';
+import {
+  untilAborted,
+  type Component,
+  type ComponentOptions,
+  type ComponentRegistration,
+} from '../../../runtime/component.js';
 import { t } from '../../../runtime/schema.js';
 import type {
   ExportLogsServiceRequest,
@@ -75,7 +80,7 @@ export class SpanLogsConnector implements Component<SpanLogsArgs> {
   }
 
   run(signal: AbortSignal): Promise<void> {
-    return new Promise((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    return untilAborted(signal);
   }
 
   update(args: SpanLogsArgs): void {

@@ -19,7 +19,12 @@
  * Not honoured: `dimensions_cache_size`, `resource_metrics_cache_size`, `metrics_expiration`,
  * `series_expiration`, `metric_timestamp_cache_size`, `include_instrumentation_scope`.
  */
-import type { Component, ComponentOptions, ComponentRegistration } from '../../../runtime/component.js';
+import {
+  untilAborted,
+  type Component,
+  type ComponentOptions,
+  type ComponentRegistration,
+} from '../../../runtime/component.js';
 import { t, type BlockSchema } from '../../../runtime/schema.js';
 import type {
   AnyValue,
@@ -195,7 +200,7 @@ export class SpanMetricsConnector implements Component<SpanMetricsArgs> {
   async run(signal: AbortSignal): Promise<void> {
     this.running = true;
     this.schedule();
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
     this.running = false;
     clearInterval(this.timer);
   }

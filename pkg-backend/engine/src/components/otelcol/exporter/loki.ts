@@ -17,7 +17,12 @@
  * Metrics (Alloy's names): `otelcol_exporter_loki_entries_total`, `…_failed`, `…_processed`.
  */
 import { Counter } from 'prom-client';
-import type { Component, ComponentOptions, ComponentRegistration } from '../../../runtime/component.js';
+import {
+  untilAborted,
+  type Component,
+  type ComponentOptions,
+  type ComponentRegistration,
+} from '../../../runtime/component.js';
 import { t } from '../../../runtime/schema.js';
 import type {
   AnyValue,
@@ -329,7 +334,7 @@ export class ExporterLoki implements Component<ExporterLokiArgs> {
   }
 
   run(signal: AbortSignal): Promise<void> {
-    return new Promise((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    return untilAborted(signal);
   }
 
   update(args: ExporterLokiArgs): void {

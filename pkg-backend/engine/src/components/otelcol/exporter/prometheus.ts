@@ -8,7 +8,12 @@
  * exponential histograms (dropped and counted: sample batches carry no native histograms).
  */
 import { Counter, Gauge } from 'prom-client';
-import type { Component, ComponentOptions, ComponentRegistration } from '../../../runtime/component.js';
+import {
+  untilAborted,
+  type Component,
+  type ComponentOptions,
+  type ComponentRegistration,
+} from '../../../runtime/component.js';
 import { t } from '../../../runtime/schema.js';
 import type { ExportMetricsServiceRequest } from '../../../protocols/otlp/index.js';
 import { APPENDABLE, fanout, type Appendable } from '../../prometheus/appendable.js';
@@ -89,7 +94,7 @@ export class ExporterPrometheus implements Component<ExporterPrometheusArgs> {
 
   async run(signal: AbortSignal): Promise<void> {
     this.schedule();
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
     this.exited = true;
     clearTimeout(this.timer);
   }

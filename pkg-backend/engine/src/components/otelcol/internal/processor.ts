@@ -7,7 +7,7 @@
  * Self-metrics (the collector's processorhelper, `telemetry.ts`): `otelcol_processor_incoming_items_total`
  * and `otelcol_processor_outgoing_items_total` {processor, otel_signal}.
  */
-import type { Component, ComponentOptions } from '../../../runtime/component.js';
+import { untilAborted, type Component, type ComponentOptions } from '../../../runtime/component.js';
 import type {
   ExportLogsServiceRequest,
   ExportMetricsServiceRequest,
@@ -88,7 +88,7 @@ export abstract class OtelProcessor<A extends { output: OutputArgs }> implements
   }
 
   run(signal: AbortSignal): Promise<void> {
-    return new Promise((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    return untilAborted(signal);
   }
 
   protected processTraces(

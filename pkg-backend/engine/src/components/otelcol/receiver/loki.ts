@@ -9,7 +9,12 @@
  * Delivery errors are logged (the Loki push API has already answered).
  */
 import { basename } from 'node:path';
-import type { Component, ComponentOptions, ComponentRegistration } from '../../../runtime/component.js';
+import {
+  untilAborted,
+  type Component,
+  type ComponentOptions,
+  type ComponentRegistration,
+} from '../../../runtime/component.js';
 import { t } from '../../../runtime/schema.js';
 import type { ExportLogsServiceRequest, KeyValue, LogRecord } from '../../../protocols/otlp/index.js';
 import { LOGS_RECEIVER, logsReceiverCapsule, type LogEntry, type LogsReceiver } from '../../loki/entry.js';
@@ -69,7 +74,7 @@ export class ReceiverLoki implements Component<ReceiverLokiArgs> {
   }
 
   run(signal: AbortSignal): Promise<void> {
-    return new Promise((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    return untilAborted(signal);
   }
 
   update(args: ReceiverLokiArgs): void {

@@ -19,7 +19,12 @@
  * Samples of one series at several timestamps in one batch become separate points (the collector's
  * transaction would refuse all but the first).
  */
-import type { Component, ComponentOptions, ComponentRegistration } from '../../../runtime/component.js';
+import {
+  untilAborted,
+  type Component,
+  type ComponentOptions,
+  type ComponentRegistration,
+} from '../../../runtime/component.js';
 import { t } from '../../../runtime/schema.js';
 import type {
   Exemplar,
@@ -510,7 +515,7 @@ export class ReceiverPrometheus implements Component<ReceiverPrometheusArgs> {
   }
 
   run(signal: AbortSignal): Promise<void> {
-    return new Promise((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    return untilAborted(signal);
   }
 
   update(args: ReceiverPrometheusArgs): void {

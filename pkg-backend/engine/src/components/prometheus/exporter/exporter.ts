@@ -6,7 +6,7 @@
  */
 import { hostname } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Component, ComponentOptions } from '../../../runtime/component.js';
+import { untilAborted, type Component, type ComponentOptions } from '../../../runtime/component.js';
 
 /** Produces the exporter's metrics in the Prometheus text format. */
 export type MetricsSource = () => Promise<string> | string;
@@ -48,7 +48,7 @@ export abstract class Exporter<Args> implements Component<Args> {
   protected abstract metrics(): Promise<string> | string;
 
   async run(signal: AbortSignal): Promise<void> {
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
   }
 
   update(args: Args): void {

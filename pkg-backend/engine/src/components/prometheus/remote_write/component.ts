@@ -22,7 +22,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Component, ComponentOptions } from '../../../runtime/component.js';
+import { untilAborted, type Component, type ComponentOptions } from '../../../runtime/component.js';
 import { health, type Health } from '../../../runtime/health.js';
 import { argsEqual } from '../../../runtime/schema.js';
 import { compileRules, type RelabelRules } from '../../../relabel/index.js';
@@ -341,7 +341,7 @@ export class RemoteWrite implements Component<RemoteWriteArgs>, Appendable {
       }, freq);
     };
     schedule();
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
     clearTimeout(this.truncateTimer);
     this.running = false;
     const stops: Promise<void>[] = [];

@@ -8,7 +8,7 @@
  * stops); `clustering` is accepted and ignored (single node); native histograms / protobuf are not scraped.
  */
 import { Counter, Gauge, Histogram } from 'prom-client';
-import type { Component, ComponentOptions } from '../../../runtime/component.js';
+import { untilAborted, type Component, type ComponentOptions } from '../../../runtime/component.js';
 import { health, type Health } from '../../../runtime/health.js';
 import type { Appendable, SampleBatch } from '../appendable.js';
 import { httpClient, type HttpClient, type HttpClientArgs } from '../../common/http-client.js';
@@ -201,7 +201,7 @@ export class PrometheusScrape implements Component<ScrapeArgs> {
   async run(signal: AbortSignal): Promise<void> {
     this.runningSignal = signal;
     for (const loop of this.loops.values()) loop.start();
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
     await Promise.all([...this.loops.values()].map((l) => l.stop(true)));
     this.loops.clear();
     (await this.clientP?.catch(() => undefined))?.close();

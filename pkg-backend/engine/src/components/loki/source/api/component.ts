@@ -29,7 +29,7 @@
 import type { IncomingMessage } from 'node:http';
 import { createGunzip, createInflate } from 'node:zlib';
 import { Counter } from 'prom-client';
-import type { Component, ComponentOptions } from '../../../../runtime/component.js';
+import { untilAborted, type Component, type ComponentOptions } from '../../../../runtime/component.js';
 import { health, type Health } from '../../../../runtime/health.js';
 import { argsEqual } from '../../../../runtime/schema.js';
 import type { RelabelRules } from '../../../../relabel/relabel.js';
@@ -170,7 +170,7 @@ export class LokiSourceApi implements Component<SourceApiArgs> {
   async run(signal: AbortSignal): Promise<void> {
     this.running = true;
     await this.startServer();
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
     this.running = false;
     await this.server.stop(this.args.graceful_shutdown_timeout);
   }

@@ -4,7 +4,7 @@
  * (as Alloy rebuilds the collector exporter) and retires the old pair in the background: its queue drains
  * to the old destination.
  */
-import type { Component, ComponentOptions } from '../../../../runtime/component.js';
+import { untilAborted, type Component, type ComponentOptions } from '../../../../runtime/component.js';
 import { health, type Health } from '../../../../runtime/health.js';
 import { consumerCapsule, type OtelConsumer, type OtelSignal } from '../../consumer.js';
 import { collectorId, ExporterTelemetry } from '../../telemetry.js';
@@ -66,7 +66,7 @@ export class ExporterComponent<A, P extends Payload> implements Component<A> {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
     await this.retire(this.current);
     await Promise.allSettled([...this.retired]);
   }

@@ -23,7 +23,7 @@
  *
  * Metrics: `otelcol_processor_batch_*` (telemetry.ts).
  */
-import type { Component, ComponentOptions } from '../../../../runtime/component.js';
+import { untilAborted, type Component, type ComponentOptions } from '../../../../runtime/component.js';
 import { argsEqual } from '../../../../runtime/schema.js';
 import {
   ConsumerError,
@@ -235,7 +235,7 @@ export class BatchProcessor implements Component<BatchArgs> {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
     this.stopped = true;
     await this.flushAll();
   }

@@ -17,7 +17,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import type { Component, ComponentOptions } from '../../../../runtime/component.js';
+import { untilAborted, type Component, type ComponentOptions } from '../../../../runtime/component.js';
 import { health, type Health } from '../../../../runtime/health.js';
 import { parseBase2Bytes } from '../../../prometheus/scrape/component.js';
 import {
@@ -154,7 +154,7 @@ export class MemoryLimiter implements Component<MemoryLimiterArgs> {
 
   async run(signal: AbortSignal): Promise<void> {
     this.schedule();
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
     clearInterval(this.timer);
   }
 

@@ -20,7 +20,7 @@
  * Updates: a changed `grpc` / `http` block restarts that server; a changed `output` takes effect for the
  * next request.
  */
-import type { Component, ComponentOptions } from '../../../../runtime/component.js';
+import { untilAborted, type Component, type ComponentOptions } from '../../../../runtime/component.js';
 import { health, type Health } from '../../../../runtime/health.js';
 import { argsEqual } from '../../../../runtime/schema.js';
 import {
@@ -205,7 +205,7 @@ export class OtlpReceiver implements Component<ReceiverArgs>, ExportSink {
   async run(signal: AbortSignal): Promise<void> {
     this.running = true;
     await this.startServers(this.args);
-    await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+    await untilAborted(signal);
     this.running = false;
     await this.stopServers();
   }
