@@ -54,7 +54,10 @@ const tracer = trace.getTracer('demo-shop');
 const meter = metrics.getMeter('demo-shop');
 const logger = loggerProvider.getLogger('demo-shop');
 const requests = meter.createCounter('demo_requests', { description: 'Requests served.' });
-const duration = meter.createHistogram('demo_request_duration', { description: 'Request duration.', unit: 's' });
+const duration = meter.createHistogram('demo_request_duration', {
+  description: 'Request duration.',
+  unit: 's',
+});
 
 const routes = ['/cart', '/checkout', '/products', '/products/:id'];
 
@@ -63,7 +66,10 @@ function serve(): void {
   const started = performance.now();
   tracer.startActiveSpan(`GET ${route}`, { kind: 1, attributes: { 'http.route': route } }, (span) => {
     const failed = Math.random() < 0.05;
-    const db = tracer.startSpan('SELECT shop.products', { kind: 2, attributes: { 'db.system': 'postgresql' } });
+    const db = tracer.startSpan('SELECT shop.products', {
+      kind: 2,
+      attributes: { 'db.system': 'postgresql' },
+    });
     const dbMs = 2 + Math.random() * 20;
     setTimeout(() => {
       db.end();

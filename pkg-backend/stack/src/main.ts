@@ -7,19 +7,32 @@
  * credentials, then a status line every few seconds whose counters grow while data flows. Ctrl-C stops
  * everything cleanly.
  *
+ * Every process runs from the TypeScript sources through tsx (no `tsc` build): after `npm ci` the stack
+ * is up in about 20 s. The Prisma client and the plugin bundle are generated when missing or stale.
+ *
  * Environment: DATABASE_URL (use that PostgreSQL), GRAFANA_URL (print how to use a real Grafana instead),
- * FOUNDRY_DATA_DIR (default .foundry), FOUNDRY_NO_PROMETHEUS=1 (debug outputs even if prometheus exists).
+ * FOUNDRY_DATA_DIR (default .foundry), FOUNDRY_NO_PROMETHEUS=1 (debug outputs even if prometheus exists),
+ * FOUNDRY_PORT_OFFSET=N (add N to every port, to run a second stack beside the first).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { starterPipelines } from './pipelines.js';
-import { Supervisor, waitUntil, type Managed } from './processes.js';
+import { AGENT_NAME_ENV, starterPipelines } from './pipelines.js';
+import { stackPorts, type StackPorts } from './ports.js';
+import { ensurePluginBundle, ensurePrismaClient } from './prepare.js';
+import { Supervisor, typescriptEntry, waitUntil, type Managed } from './processes.js';
 import { readCounters, type Counters } from './counters.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const DATA = resolve(process.env.FOUNDRY_DATA_DIR ?? join(ROOT, '.foundry'));
-const PORTS = { controller: 8420, grpc: 8421, host: 3000, prometheus: 9090, agents: [12345, 12346, 12347] };
+let PORTS: StackPorts;
+try {
+  PORTS = stackPorts(Number(process.env.FOUNDRY_PORT_OFFSET ?? 0));
+} catch (err) {
+  process.stderr.write(`FOUNDRY_PORT_OFFSET: ${(err as Error).message}\n`);
+  process.exit(2);
+}
+const STEPS = 8;
 const AGENTS = [
   { name: 'agent-dev', attributes: ['env=dev', 'team=platform', 'region=eu-west'] },
   { name: 'agent-prod', attributes: ['env=prod', 'team=platform', 'region=eu-west'] },
@@ -31,7 +44,9 @@ const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 let stepNo = 0;
 function step(text: string): void {
   stepNo++;
-  process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${stepNo}/7 ${text}\n`);
+  process.stdout.write(
+    `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${stepNo}/${STEPS} ${text}\n`,
+  );
 }
 
 function which(bin: string): string | null {
@@ -40,6 +55,13 @@ function which(bin: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** The part of `GET /api/v1/agents/{id}` the start-up check reads. */
+interface AgentDetail {
+  name: string;
+  state: string;
+  pipelines: { name: string; desiredVersion: number | null; appliedVersion: number | null; status: string }[];
 }
 
 async function api(token: string, path: string, method = 'GET', body?: unknown): Promise<any> {
@@ -55,7 +77,7 @@ async function api(token: string, path: string, method = 'GET', body?: unknown):
 
 async function main(): Promise<void> {
   mkdirSync(DATA, { recursive: true });
-  const sup = new Supervisor(join(DATA, 'logs'));
+  const sup = new Supervisor(join(DATA, 'logs'), ROOT);
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
@@ -69,16 +91,23 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop(0));
 
   try {
-    // 1. Controller.
+    // 1. Generated code (the plugin bundle only has to be ready for step 6, so it builds meanwhile).
+    step('Prisma client and plugin bundle (only when missing or stale)');
+    const bundled = ensurePluginBundle(ROOT);
+    bundled.catch(() => undefined); // awaited in step 6
+    await ensurePrismaClient(ROOT);
+
+    // 2. Controller.
     step(process.env.DATABASE_URL ? 'controller on DATABASE_URL' : 'controller on an embedded PostgreSQL');
     const controllerDir = join(DATA, 'controller');
     const controller = sup.start(
       'controller',
       process.execPath,
-      [join(ROOT, 'pkg-backend/controller/bin/foundry-controller.js'), `--data-dir=${controllerDir}`],
+      [...typescriptEntry(join(ROOT, 'pkg-backend/controller/src/main.ts')), `--data-dir=${controllerDir}`],
       {
         FOUNDRY_HTTP_ADDR: `127.0.0.1:${PORTS.controller}`,
         FOUNDRY_GRPC_ADDR: `127.0.0.1:${PORTS.grpc}`,
+        FOUNDRY_EMBEDDED_PG_PORT: String(PORTS.postgres),
       },
     );
     await waitUntil('the controller', () => controller.output().includes('controller: ready'), {
@@ -88,7 +117,7 @@ async function main(): Promise<void> {
     const admin = readFileSync(join(controllerDir, 'admin-token'), 'utf8').trim();
     const agentToken = readFileSync(join(controllerDir, 'agent-token'), 'utf8').trim();
 
-    // 2. Prometheus, when installed.
+    // 3. Prometheus, when installed.
     const promBin = process.env.FOUNDRY_NO_PROMETHEUS ? null : which('prometheus');
     let prometheus: Managed | undefined;
     if (promBin) {
@@ -119,15 +148,20 @@ scrape_configs:
         { ms: 30_000, child: prometheus },
       );
     } else {
-      step('no Prometheus on the PATH: pipelines print to the agents\' debug outputs');
+      step("no Prometheus on the PATH: pipelines print to the agents' debug outputs");
     }
 
-    // 3. Starter pipelines (once; later starts keep whatever was changed since).
+    // 4. Starter pipelines (once; later starts keep whatever was changed since).
     step('starter pipelines');
     const remoteWrite = prometheus ? `http://127.0.0.1:${PORTS.prometheus}/api/v1/write` : null;
-    const existing = (await api(admin, '/api/v1/pipelines')) as { items?: { name: string }[] } | { name: string }[];
+    const existing = (await api(admin, '/api/v1/pipelines')) as
+      { items?: { name: string }[] } | { name: string }[];
     const names = new Set((Array.isArray(existing) ? existing : (existing.items ?? [])).map((p) => p.name));
-    for (const p of starterPipelines(remoteWrite, '127.0.0.1')) {
+    for (const p of starterPipelines(remoteWrite, {
+      host: '127.0.0.1',
+      grpcPort: PORTS.otlpGrpc,
+      httpPort: PORTS.otlpHttp,
+    })) {
       if (names.has(p.name)) continue;
       const created = await api(admin, '/api/v1/pipelines', 'POST', {
         name: p.name,
@@ -138,54 +172,78 @@ scrape_configs:
       await api(admin, `/api/v1/pipelines/${created.id}/rollouts`, 'POST', { version: 1, immediate: true });
     }
 
-    // 4. Agents.
+    // 5. Agents.
     step('three agents');
     AGENTS.forEach((a, i) => {
       const storage = join(DATA, 'agents', a.name);
       mkdirSync(storage, { recursive: true });
-      sup.start(a.name, process.execPath, [
-        join(ROOT, 'pkg-backend/agent/bin/foundry-agent.js'),
-        'run',
-        `--server.http.listen-addr=127.0.0.1:${PORTS.agents[i]}`,
-        `--storage.path=${storage}`,
-        `--controller=grpc://127.0.0.1:${PORTS.grpc}`,
-        `--token=${agentToken}`,
-        `--agent.name=${a.name}`,
-        `--agent.id=${a.name}`,
-        '--stability.level=experimental',
-        ...a.attributes.flatMap((x) => ['--attribute', x]),
-      ]);
+      sup.start(
+        a.name,
+        process.execPath,
+        [
+          ...typescriptEntry(join(ROOT, 'pkg-backend/agent/src/main.ts')),
+          'run',
+          `--server.http.listen-addr=127.0.0.1:${PORTS.agents[i]}`,
+          `--storage.path=${storage}`,
+          `--controller=grpc://127.0.0.1:${PORTS.grpc}`,
+          `--token=${agentToken}`,
+          `--agent.name=${a.name}`,
+          `--agent.id=${a.name}`,
+          '--stability.level=experimental',
+          ...a.attributes.flatMap((x) => ['--attribute', x]),
+        ],
+        { [AGENT_NAME_ENV]: a.name },
+      );
     });
 
-    // 5. The plugin on the standalone host.
+    // 6. The plugin on the standalone host.
     step('the Fleet app on the standalone plugin host (not Grafana)');
+    await bundled;
     const host = sup.start('plugin-host', process.execPath, [
-      join(ROOT, 'pkg-backend/plugin-host/bin/foundry-plugin-host.js'),
+      ...typescriptEntry(join(ROOT, 'pkg-backend/plugin-host/src/run.ts')),
       `--port=${PORTS.host}`,
       `--controller-url=http://127.0.0.1:${PORTS.controller}`,
       `--controller-token=${admin}`,
       `--data-dir=${join(DATA, 'plugin-host')}`,
     ]);
-    await waitUntil('the plugin host', async () => (await fetch(`http://127.0.0.1:${PORTS.host}/`)).status < 500, {
-      ms: 60_000,
-      child: host,
-    });
+    await waitUntil(
+      'the plugin host',
+      async () => (await fetch(`http://127.0.0.1:${PORTS.host}/`)).status < 500,
+      {
+        ms: 60_000,
+        child: host,
+      },
+    );
 
-    // 6. Demo service.
+    // 7. Demo service.
     step('the demo shop (OpenTelemetry JS SDK → OTLP)');
     sup.start('demo-shop', process.execPath, [
-      join(ROOT, 'pkg-backend/stack/dist/demo-service.js'),
-      `--otlp=http://127.0.0.1:4318`,
+      ...typescriptEntry(join(ROOT, 'pkg-backend/stack/src/demo-service.ts')),
+      `--otlp=http://127.0.0.1:${PORTS.otlpHttp}`,
       '--rate=5',
     ]);
 
-    // 7. Everything applied and healthy.
-    step('waiting for the agents to apply both pipelines');
+    // 8. Everything applied and healthy.
+    step('waiting for the agents to apply their pipelines');
+    let applied: string[] = [];
     await waitUntil(
-      'three healthy agents with both pipelines applied',
+      'three healthy agents with every pipeline applied',
       async () => {
-        const s = await api(admin, '/api/v1/fleet/summary');
-        return s.agents.healthy === 3;
+        const agents = await Promise.all(
+          AGENTS.map((a) => api(admin, `/api/v1/agents/${a.name}`) as Promise<AgentDetail>),
+        );
+        applied = agents.map(
+          (a) => `${a.name}: ${a.pipelines.map((p) => `${p.name} v${p.appliedVersion}`).join(', ')}`,
+        );
+        return agents.every(
+          (a) =>
+            a.state === 'healthy' &&
+            a.pipelines.every(
+              (p) =>
+                p.desiredVersion === null ||
+                (p.status === 'applied' && p.appliedVersion === p.desiredVersion),
+            ),
+        );
       },
       { ms: 90_000 },
     );
@@ -197,6 +255,7 @@ ${bold(`Foundry is up (${seconds} s)`)}
   Admin token     ${admin}
   Agent token     ${agentToken}
   Agents          ${AGENTS.map((a, i) => `${a.name} http://127.0.0.1:${PORTS.agents[i]}`).join('  ')}
+  Pipelines       ${applied.join('  ·  ')}
   Data goes to    ${prometheus ? `Prometheus http://127.0.0.1:${PORTS.prometheus} (remote write)` : "the agents' debug outputs (logs in " + join(DATA, 'logs') + ')'}
   Logs            ${join(DATA, 'logs')}
 ${
@@ -229,8 +288,4 @@ ${
   }
 }
 
-if (!existsSync(join(ROOT, 'pkg-backend/controller/dist/main.js'))) {
-  process.stderr.write('build first: npm run build\n');
-  process.exit(1);
-}
 void main();

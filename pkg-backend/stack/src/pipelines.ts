@@ -1,7 +1,14 @@
 /**
  * The quick-start's two starter pipelines, as Alloy config text. Data goes to a local Prometheus
  * (remote write) when one runs, otherwise to the agents' debug outputs (`otelcol.exporter.debug`).
+ *
+ * The quick start's three agents share one host, so their exporters' series would carry the same
+ * `instance` (the host name) and overwrite each other in Prometheus: remote write adds an `agent`
+ * external label from the agent's FOUNDRY_AGENT environment variable (host name when unset).
  */
+
+/** Environment variable the stack sets to each agent's name; the pipelines label series with it. */
+export const AGENT_NAME_ENV = 'FOUNDRY_AGENT';
 
 export interface StarterPipeline {
   name: string;
@@ -10,12 +17,24 @@ export interface StarterPipeline {
   message: string;
 }
 
+/** Where the shop agent's OTLP receiver listens (the demo service sends OTLP/HTTP there). */
+export interface OtlpListen {
+  host: string;
+  /** OTLP/gRPC port (4317 by default). */
+  grpcPort: number;
+  /** OTLP/HTTP port (4318 by default). */
+  httpPort: number;
+}
+
 /** Where the pipelines send data: a Prometheus remote-write URL, or null for debug outputs. */
-export function starterPipelines(remoteWriteUrl: string | null, otlpHost: string): StarterPipeline[] {
+export function starterPipelines(remoteWriteUrl: string | null, otlp: OtlpListen): StarterPipeline[] {
   const metricsSink = remoteWriteUrl
     ? `prometheus.remote_write "prometheus" {
   endpoint {
     url = "${remoteWriteUrl}"
+  }
+  external_labels = {
+    agent = coalesce(sys.env("${AGENT_NAME_ENV}"), constants.hostname),
   }
 }
 `
@@ -30,7 +49,9 @@ otelcol.exporter.debug "metrics" {
   verbosity = "basic"
 }
 `;
-  const forward = remoteWriteUrl ? 'prometheus.remote_write.prometheus.receiver' : 'otelcol.receiver.prometheus.debug.receiver';
+  const forward = remoteWriteUrl
+    ? 'prometheus.remote_write.prometheus.receiver'
+    : 'otelcol.receiver.prometheus.debug.receiver';
   return [
     {
       name: 'agent-metrics',
@@ -58,11 +79,11 @@ ${metricsSink}`,
       }, traces and logs to the debug exporter.
 otelcol.receiver.otlp "shop" {
   grpc {
-    endpoint = "${otlpHost}:4317"
+    endpoint = "${otlp.host}:${otlp.grpcPort}"
   }
 
   http {
-    endpoint = "${otlpHost}:4318"
+    endpoint = "${otlp.host}:${otlp.httpPort}"
   }
 
   output {
@@ -83,6 +104,8 @@ otelcol.processor.batch "shop" {
 }
 
 otelcol.connector.spanmetrics "shop" {
+  metrics_flush_interval = "15s"
+
   histogram {
     explicit { }
   }
@@ -101,6 +124,9 @@ otelcol.exporter.prometheus "shop" {
 prometheus.remote_write "shop" {
   endpoint {
     url = "${remoteWriteUrl}"
+  }
+  external_labels = {
+    agent = coalesce(sys.env("${AGENT_NAME_ENV}"), constants.hostname),
   }
 }
 `

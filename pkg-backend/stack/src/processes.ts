@@ -2,6 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 
+/**
+ * Node arguments that run a TypeScript entry point straight from the workspace sources: tsx compiles
+ * on load (cached under the OS temp folder) and the `foundry-source` export condition makes
+ * `@foundry/*` imports resolve to `src/`, so `npm start` needs no `tsc` build first.
+ */
+export function typescriptEntry(path: string): string[] {
+  return ['--conditions=foundry-source', `--import=${import.meta.resolve('tsx')}`, path];
+}
+
 /** One child process of the stack; its output goes to `<logDir>/<name>.log`. */
 export interface Managed {
   name: string;
@@ -19,7 +28,11 @@ export interface Managed {
 export class Supervisor {
   private readonly children: Managed[] = [];
 
-  constructor(private readonly logDir: string) {
+  /** @param cwd working folder of every child (the repository root, where tsx finds tsconfig.json) */
+  constructor(
+    private readonly logDir: string,
+    private readonly cwd: string,
+  ) {
     mkdirSync(logDir, { recursive: true });
   }
 
@@ -27,7 +40,11 @@ export class Supervisor {
   start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Managed {
     const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
     log.write(`\n--- ${new Date().toISOString()} ${command} ${args.join(' ')}\n`);
-    const proc = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(command, args, {
+      cwd: this.cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let tail = '';
     const take = (d: Buffer) => {
       log.write(d);
@@ -74,9 +91,14 @@ export async function waitUntil(
       // not up yet
     }
     if (opts.child && (opts.child.proc.exitCode !== null || opts.child.proc.signalCode !== null)) {
-      throw new Error(`${opts.child.name} exited while waiting for ${what}:\n${opts.child.output().slice(-3000)}`);
+      throw new Error(
+        `${opts.child.name} exited while waiting for ${what}:\n${opts.child.output().slice(-3000)}`,
+      );
     }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${opts.child ? `:\n${opts.child.output().slice(-3000)}` : ''}`);
+    if (Date.now() > end)
+      throw new Error(
+        `timed out waiting for ${what}${opts.child ? `:\n${opts.child.output().slice(-3000)}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, 200));
   }
 }
