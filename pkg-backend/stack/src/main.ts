@@ -18,9 +18,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AGENT_NAME_ENV, starterPipelines } from './pipelines.js';
-import { stackPorts, type StackPorts } from './ports.js';
+import { namedPorts, stackPorts, type StackPorts } from './ports.js';
 import { ensurePluginBundle, ensurePrismaClient } from './prepare.js';
-import { Supervisor, typescriptEntry, waitUntil, type Managed } from './processes.js';
+import { portFree, Supervisor, typescriptEntry, waitUntil, type Managed } from './processes.js';
 import { readCounters, type Counters } from './counters.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -78,10 +78,12 @@ async function api(token: string, path: string, method = 'GET', body?: unknown):
 async function main(): Promise<void> {
   mkdirSync(DATA, { recursive: true });
   const sup = new Supervisor(join(DATA, 'logs'), ROOT);
+  const promBin = process.env.FOUNDRY_NO_PROMETHEUS ? null : which('prometheus');
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    if (sup.size === 0) process.exit(code);
     process.stdout.write('\nstopping the stack…\n');
     await sup.stopAll();
     process.stdout.write('stopped. State is kept in ' + DATA + ' — `npm start` resumes.\n');
@@ -91,6 +93,20 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop(0));
 
   try {
+    // Something else on our ports would be mistaken for our processes (or make them exit): say so first.
+    const busy: string[] = [];
+    for (const [name, port] of namedPorts(PORTS)) {
+      if (name === 'embedded PostgreSQL' && process.env.DATABASE_URL) continue;
+      if (name === 'Prometheus' && !promBin) continue;
+      if (!(await portFree(port))) busy.push(`${port} (${name})`);
+    }
+    if (busy.length > 0) {
+      throw new Error(
+        `in use on 127.0.0.1: ${busy.join(', ')}. Stop what listens there (another \`npm start\`?) or shift ` +
+          `every port with FOUNDRY_PORT_OFFSET=N.`,
+      );
+    }
+
     // 1. Generated code (the plugin bundle only has to be ready for step 6, so it builds meanwhile).
     step('Prisma client and plugin bundle (only when missing or stale)');
     const bundled = ensurePluginBundle(ROOT);
@@ -118,7 +134,6 @@ async function main(): Promise<void> {
     const agentToken = readFileSync(join(controllerDir, 'agent-token'), 'utf8').trim();
 
     // 3. Prometheus, when installed.
-    const promBin = process.env.FOUNDRY_NO_PROMETHEUS ? null : which('prometheus');
     let prometheus: Managed | undefined;
     if (promBin) {
       step(`Prometheus (${promBin}) with the remote-write receiver`);
@@ -174,10 +189,10 @@ scrape_configs:
 
     // 5. Agents.
     step('three agents');
-    AGENTS.forEach((a, i) => {
+    const agents = AGENTS.map((a, i) => {
       const storage = join(DATA, 'agents', a.name);
       mkdirSync(storage, { recursive: true });
-      sup.start(
+      return sup.start(
         a.name,
         process.execPath,
         [
@@ -217,7 +232,7 @@ scrape_configs:
 
     // 7. Demo service.
     step('the demo shop (OpenTelemetry JS SDK → OTLP)');
-    sup.start('demo-shop', process.execPath, [
+    const demo = sup.start('demo-shop', process.execPath, [
       ...typescriptEntry(join(ROOT, 'pkg-backend/stack/src/demo-service.ts')),
       `--otlp=http://127.0.0.1:${PORTS.otlpHttp}`,
       '--rate=5',
@@ -245,7 +260,7 @@ scrape_configs:
             ),
         );
       },
-      { ms: 90_000 },
+      { ms: 90_000, children: [controller, ...agents, host, demo, ...(prometheus ? [prometheus] : [])] },
     );
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     process.stdout.write(`

@@ -36,16 +36,23 @@ export function stackPorts(offset = 0): StackPorts {
   };
 }
 
+/** Every port of `ports` with what uses it. */
+export function namedPorts(ports: StackPorts): [name: string, port: number][] {
+  return [
+    ['controller REST', ports.controller],
+    ['controller gRPC', ports.grpc],
+    ['embedded PostgreSQL', ports.postgres],
+    ['plugin host', ports.host],
+    ['Prometheus', ports.prometheus],
+    ['agent-dev', ports.agents[0]],
+    ['agent-prod', ports.agents[1]],
+    ['agent-shop', ports.agents[2]],
+    ['OTLP/gRPC', ports.otlpGrpc],
+    ['OTLP/HTTP', ports.otlpHttp],
+  ];
+}
+
 /** Every port of `ports`, flat. */
 export function allPorts(ports: StackPorts): number[] {
-  return [
-    ports.controller,
-    ports.grpc,
-    ports.postgres,
-    ports.host,
-    ports.prometheus,
-    ...ports.agents,
-    ports.otlpGrpc,
-    ports.otlpHttp,
-  ];
+  return namedPorts(ports).map(([, port]) => port);
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 /**
@@ -34,6 +35,11 @@ export class Supervisor {
     private readonly cwd: string,
   ) {
     mkdirSync(logDir, { recursive: true });
+  }
+
+  /** How many children were started. */
+  get size(): number {
+    return this.children.length;
   }
 
   /** Spawns `command args` with extra environment. */
@@ -77,12 +83,16 @@ export class Supervisor {
   }
 }
 
-/** Polls `check` every 200 ms until it returns true; fails when `child` exits or after `ms`. */
+/**
+ * Polls `check` every 200 ms until it returns true; fails when `child` (or any of `children`) exits, or
+ * after `ms`.
+ */
 export async function waitUntil(
   what: string,
   check: () => boolean | Promise<boolean>,
-  opts: { ms: number; child?: Managed },
+  opts: { ms: number; child?: Managed; children?: Managed[] },
 ): Promise<void> {
+  const watched = [...(opts.child ? [opts.child] : []), ...(opts.children ?? [])];
   const end = Date.now() + opts.ms;
   for (;;) {
     try {
@@ -90,15 +100,22 @@ export async function waitUntil(
     } catch {
       // not up yet
     }
-    if (opts.child && (opts.child.proc.exitCode !== null || opts.child.proc.signalCode !== null)) {
-      throw new Error(
-        `${opts.child.name} exited while waiting for ${what}:\n${opts.child.output().slice(-3000)}`,
-      );
+    const gone = watched.find((c) => c.proc.exitCode !== null || c.proc.signalCode !== null);
+    if (gone)
+      throw new Error(`${gone.name} exited while waiting for ${what}:\n${gone.output().slice(-3000)}`);
+    if (Date.now() > end) {
+      const tails = watched.map((c) => `--- ${c.name}\n${c.output().slice(-1500)}`).join('\n');
+      throw new Error(`timed out waiting for ${what}${tails ? `:\n${tails}` : ''}`);
     }
-    if (Date.now() > end)
-      throw new Error(
-        `timed out waiting for ${what}${opts.child ? `:\n${opts.child.output().slice(-3000)}` : ''}`,
-      );
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Whether nothing listens on 127.0.0.1:`port` (binding it succeeds). */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const srv = createServer();
+    srv.once('error', () => done(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => done(true)));
+  });
 }

@@ -13,17 +13,10 @@ import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allPorts, stackPorts, type StackPorts } from '../src/ports.js';
+import { portFree } from '../src/processes.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const MAIN = join(ROOT, 'pkg-backend/stack/src/main.ts');
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const srv = createServer();
-    srv.once('error', () => done(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => done(true)));
-  });
-}
 
 /** An offset whose ports are all free, below the ephemeral range where possible. */
 async function freeOffset(): Promise<number> {
@@ -222,5 +215,28 @@ test(
     const names = (Array.isArray(pipelines) ? pipelines : pipelines.items).map((p: any) => p.name).sort();
     assert.deepEqual(names, ['agent-metrics', 'demo-otlp']);
     assert.equal(await stop(second), 0);
+  },
+);
+
+test(
+  'npm start refuses to start when one of its ports is taken, naming it',
+  { timeout: 60_000 },
+  async () => {
+    const offset = await freeOffset();
+    const ports = stackPorts(offset);
+    const squatter = createServer().listen(ports.host, '127.0.0.1');
+    await new Promise((r) => squatter.once('listening', r));
+    const dir = mkdtempSync(join(tmpdir(), 'foundry-stack-busy-'));
+    try {
+      const run = start(dir, offset);
+      const code = await run.exited;
+      assert.equal(code, 1);
+      assert.match(run.output(), new RegExp(`in use on 127\\.0\\.0\\.1: ${ports.host} \\(plugin host\\)`));
+      assert.match(run.output(), /FOUNDRY_PORT_OFFSET/);
+      assert.doesNotMatch(run.output(), /1\/8/, 'nothing was started');
+    } finally {
+      squatter.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   },
 );
