@@ -5,7 +5,7 @@ import { parseMatchersOrThrow } from '../common/request.js';
 import { CONTROLLER_CONFIG, type ControllerConfig } from '../config/controller-config.js';
 import { FleetEvents } from '../database/fleet-events.js';
 import { PrismaService } from '../database/prisma.service.js';
-import { effectiveAttributes, RESERVED_PREFIX } from '../fleet/desired-state.js';
+import { attributesOf, effectiveAttributes } from '../fleet/desired-state.js';
 import { FleetStateService } from '../fleet/fleet-state.service.js';
 import type { Actor } from '../tokens/token-text.js';
 import { AgentDirectory } from './agent-directory.js';
@@ -178,9 +178,9 @@ export class AgentsService {
       buildInfo: isObject(agent.buildInfo) ? agent.buildInfo : {},
       supportedComponents: agent.supportedComponents,
       attributes: {
-        local: stringMap(agent.localAttributes, (k) => !k.startsWith(RESERVED_PREFIX)),
-        remote: stringMap(agent.remoteAttributes, (k) => !k.startsWith(RESERVED_PREFIX)),
-        system: stringMap(agent.systemAttributes, (k) => k.startsWith(RESERVED_PREFIX)),
+        local: attributesOf(agent.localAttributes, false),
+        remote: attributesOf(agent.remoteAttributes, false),
+        system: attributesOf(agent.systemAttributes, true),
         effective: effectiveAttributes(agent),
       },
       pipelines,
@@ -303,12 +303,6 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function stringField(v: unknown, key: string): string | null {
   const f = isObject(v) ? v[key] : undefined;
   return typeof f === 'string' ? f : null;
-}
-
-function stringMap(v: unknown, keep: (key: string) => boolean): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (isObject(v)) for (const [k, x] of Object.entries(v)) if (typeof x === 'string' && keep(k)) out[k] = x;
-  return out;
 }
 
 function firstDiagnostic(diagnostics: unknown): string | undefined {

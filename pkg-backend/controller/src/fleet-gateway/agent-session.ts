@@ -3,9 +3,9 @@ import type { AgentMessage, ControllerMessage, Hello } from '@foundry/proto';
 import type { Logger } from '@nestjs/common';
 import type { ControllerConfig } from '../config/controller-config.js';
 import type { PrismaService } from '../database/prisma.service.js';
-import type { AgentAttributesInput } from '../fleet/desired-state.js';
+import { attributesOf, type AgentAttributesInput } from '../fleet/desired-state.js';
 import type { FleetStateService } from '../fleet/fleet-state.service.js';
-import { helloProblem, withoutReserved } from './hello.js';
+import { helloProblem } from './hello.js';
 import type { StateWriter } from './state-writer.js';
 
 export type FleetCall = grpc.ServerDuplexStream<AgentMessage, ControllerMessage>;
@@ -152,9 +152,8 @@ export class AgentSession {
       return;
     }
     this.agentId = hello.agentId;
-    const local = withoutReserved(hello.localAttributes);
-    const system: Record<string, string> = {};
-    for (const [k, v] of Object.entries(hello.systemAttributes)) if (k.startsWith('agent.')) system[k] = v;
+    const local = attributesOf(hello.localAttributes, false);
+    const system = attributesOf(hello.systemAttributes, true);
     const build = JSON.stringify(hello.build ?? {});
     const rows = await this.deps.prisma.$queryRawUnsafe<{ remote_attributes: unknown }[]>(
       `INSERT INTO agents (id, name, kind, local_attributes, system_attributes, build_info, supported_components,

@@ -26,10 +26,3 @@ export function helloProblem(hello: Hello | null | undefined): string | null {
   if (r.success) return null;
   return r.error.issues.map((i) => `${i.path.join('.') || 'hello'}: ${i.message}`).join('; ');
 }
-
-/** Keys of an attribute map that are reserved (`agent.*`) and therefore dropped from local attributes. */
-export function withoutReserved(attrs: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(attrs)) if (!k.startsWith('agent.')) out[k] = v;
-  return out;
-}

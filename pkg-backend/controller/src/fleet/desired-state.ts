@@ -53,19 +53,28 @@ export interface AgentAttributesInput {
 export const RESERVED_PREFIX = 'agent.';
 
 /**
+ * The string entries of an attribute map (a JSON column or a message field; anything else counts as
+ * empty): only the system's reserved `agent.*` keys when `reserved`, otherwise only the other keys.
+ */
+export function attributesOf(source: unknown, reserved: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (source === null || typeof source !== 'object' || Array.isArray(source)) return out;
+  for (const [k, v] of Object.entries(source)) {
+    if (typeof v === 'string' && k.startsWith(RESERVED_PREFIX) === reserved) out[k] = v;
+  }
+  return out;
+}
+
+/**
  * Attributes matchers see: local, then remote (wins), then the read-only system ones and
  * `agent.id` / `agent.name`. Keys with the reserved `agent.` prefix come only from the system.
  */
 export function effectiveAttributes(agent: AgentAttributesInput): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const source of [agent.localAttributes, agent.remoteAttributes]) {
-    for (const [k, v] of Object.entries((source ?? {}) as Record<string, unknown>)) {
-      if (!k.startsWith(RESERVED_PREFIX) && typeof v === 'string') out[k] = v;
-    }
-  }
-  for (const [k, v] of Object.entries((agent.systemAttributes ?? {}) as Record<string, unknown>)) {
-    if (k.startsWith(RESERVED_PREFIX) && typeof v === 'string') out[k] = v;
-  }
+  const out: Record<string, string> = {
+    ...attributesOf(agent.localAttributes, false),
+    ...attributesOf(agent.remoteAttributes, false),
+    ...attributesOf(agent.systemAttributes, true),
+  };
   out['agent.id'] = agent.id;
   out['agent.name'] = agent.name;
   return out;

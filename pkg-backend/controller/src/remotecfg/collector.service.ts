@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { ApplyStatus, PipelineStatus } from '@foundry/proto';
 import { PrismaService } from '../database/prisma.service.js';
-import { effectiveAttributes, type AgentAttributesInput } from '../fleet/desired-state.js';
+import { effectiveAttributes, RESERVED_PREFIX, type AgentAttributesInput } from '../fleet/desired-state.js';
 import { FleetStateService } from '../fleet/fleet-state.service.js';
 import { StateWriter } from '../fleet-gateway/state-writer.js';
 import { TokensService } from '../tokens/tokens.service.js';
@@ -233,7 +233,7 @@ export class CollectorService implements OnModuleInit, OnModuleDestroy {
     const collectorAttributes: Record<string, string> = {};
     for (const [k, v] of Object.entries(reported)) {
       if (k.startsWith('collector.')) collectorAttributes[k] = v;
-      else if (!k.startsWith('agent.')) local[k] = v;
+      else if (!k.startsWith(RESERVED_PREFIX)) local[k] = v;
     }
     checkAttributes(local);
     const system: Record<string, string> = { 'agent.kind': 'alloy' };
