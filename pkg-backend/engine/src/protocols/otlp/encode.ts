@@ -26,6 +26,7 @@ import type {
   HistogramDataPoint,
   InstrumentationScope,
   KeyValue,
+  LooseAnyValue,
   LogRecord,
   Metric,
   NumberDataPoint,
@@ -208,17 +209,6 @@ class OtlpWriter extends ProtoWriter {
 }
 
 // ------------------------------------------------------------------------------------------- common
-
-/** AnyValue with every member optional, for member tests without `in` narrowing. */
-type LooseAnyValue = {
-  stringValue?: string;
-  boolValue?: boolean;
-  intValue?: bigint;
-  doubleValue?: number;
-  arrayValue?: { values: AnyValue[] };
-  kvlistValue?: { values: KeyValue[] };
-  bytesValue?: Uint8Array;
-};
 
 function anyValue(w: OtlpWriter, av: AnyValue): void {
   const v = av as LooseAnyValue;

@@ -36,6 +36,17 @@ export interface EmptyValue {
   bytesValue?: never;
 }
 
+/** An AnyValue with every member optional, for reading members without `in` narrowing. */
+export interface LooseAnyValue {
+  stringValue?: string;
+  boolValue?: boolean;
+  intValue?: bigint;
+  doubleValue?: number;
+  arrayValue?: ArrayValue;
+  kvlistValue?: KeyValueList;
+  bytesValue?: Uint8Array;
+}
+
 /** `ArrayValue`: 1 rep values AnyValue. */
 export interface ArrayValue {
   values: AnyValue[];

@@ -3,22 +3,11 @@
  * maps (`pcommon.Map`: Get/Put/Remove on a KeyValue list, first key wins on lookup), `Value.AsString()`,
  * `Value.AsRaw()`, Go's `encoding/json` rendering of raw values, hex ids.
  */
-import type { AnyValue, KeyValue, Metric } from '../../../protocols/otlp/index.js';
-
-/** An AnyValue with every member optional, for reading. */
-export interface LooseValue {
-  stringValue?: string;
-  boolValue?: boolean;
-  intValue?: bigint;
-  doubleValue?: number;
-  arrayValue?: { values: AnyValue[] };
-  kvlistValue?: { values: KeyValue[] };
-  bytesValue?: Uint8Array;
-}
+import type { AnyValue, KeyValue, LooseAnyValue, Metric } from '../../../protocols/otlp/index.js';
 
 /** Reads an AnyValue through its optional members. */
-export function lv(v: AnyValue | undefined): LooseValue | undefined {
-  return v as LooseValue | undefined;
+export function lv(v: AnyValue | undefined): LooseAnyValue | undefined {
+  return v as LooseAnyValue | undefined;
 }
 
 export type ValueType = 'empty' | 'str' | 'bool' | 'int' | 'double' | 'map' | 'slice' | 'bytes';

@@ -5,28 +5,16 @@
  */
 import type {
   AnyValue,
-  ArrayValue,
   Exemplar,
   ExportLogsServiceRequest,
   ExportMetricsServiceRequest,
   ExportTraceServiceRequest,
   KeyValue,
-  KeyValueList,
   Metric,
   NumberDataPoint,
   Resource,
 } from '../../../../protocols/otlp/index.js';
-
-/** AnyValue with every member optional (the union does not allow reading absent members). */
-interface Loose {
-  stringValue?: string;
-  boolValue?: boolean;
-  intValue?: bigint;
-  doubleValue?: number;
-  arrayValue?: ArrayValue;
-  kvlistValue?: KeyValueList;
-  bytesValue?: Uint8Array;
-}
+import { asString, valueType, VALUE_TYPE_NAMES } from '../../internal/pdata.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
@@ -42,57 +30,9 @@ function goFloat(v: number): string {
 /** Go's `%f`. */
 const fixed = (v: number): string => (Number.isFinite(v) ? v.toFixed(6) : goFloat(v));
 
-function raw(av: AnyValue | undefined): unknown {
-  const v = av as Loose | undefined;
-  if (!v) return null;
-  if (v.stringValue !== undefined) return v.stringValue;
-  if (v.boolValue !== undefined) return v.boolValue;
-  if (v.intValue !== undefined) return v.intValue;
-  if (v.doubleValue !== undefined) return v.doubleValue;
-  if (v.bytesValue !== undefined) return Buffer.from(v.bytesValue).toString('base64');
-  if (v.arrayValue !== undefined) return v.arrayValue.values.map(raw);
-  if (v.kvlistValue !== undefined) {
-    const o: Record<string, unknown> = {};
-    for (const kv of v.kvlistValue.values) o[kv.key] = raw(kv.value);
-    return o;
-  }
-  return null;
-}
-
-function json(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `__big${x}__` : x)).replace(
-    /"__big(-?\d+)__"/g,
-    '$1',
-  );
-}
-
-/** pcommon `Value.AsString()`. */
-export function asString(av: AnyValue | undefined): string {
-  const v = av as Loose | undefined;
-  if (!v) return '';
-  if (v.stringValue !== undefined) return v.stringValue;
-  if (v.boolValue !== undefined) return String(v.boolValue);
-  if (v.intValue !== undefined) return v.intValue.toString();
-  if (v.doubleValue !== undefined) return goFloat(v.doubleValue);
-  if (v.bytesValue !== undefined) return Buffer.from(v.bytesValue).toString('base64');
-  if (v.arrayValue !== undefined || v.kvlistValue !== undefined) return json(raw(av));
-  return '';
-}
-
-function typeName(av: AnyValue | undefined): string {
-  const v = av as Loose | undefined;
-  if (!v) return 'Empty';
-  if (v.stringValue !== undefined) return 'Str';
-  if (v.boolValue !== undefined) return 'Bool';
-  if (v.intValue !== undefined) return 'Int';
-  if (v.doubleValue !== undefined) return 'Double';
-  if (v.bytesValue !== undefined) return 'Bytes';
-  if (v.arrayValue !== undefined) return 'Slice';
-  if (v.kvlistValue !== undefined) return 'Map';
-  return 'Empty';
-}
-
-const valueToString = (v: AnyValue | undefined): string => `${typeName(v)}(${asString(v)})`;
+/** otlptext's `valueToString`: `Type(AsString)`, e.g. `Str(GET)`. */
+const valueToString = (v: AnyValue | undefined): string =>
+  `${VALUE_TYPE_NAMES[valueType(v)]}(${asString(v)})`;
 
 /** pcommon `Timestamp.String()`: `2006-01-02 15:04:05.999999999 +0000 UTC`. */
 export function goTime(ns: bigint): string {
