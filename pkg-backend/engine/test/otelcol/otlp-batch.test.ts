@@ -16,46 +16,26 @@ import { splitMetrics } from '../../src/components/otelcol/processor/batch/split
 import { eventually, startEngine, type Running } from '../runtime/helpers.js';
 import { freePort } from '../support/net.js';
 import { metricValue, rec, recorderComponent, str } from './otlp-support.js';
+import { span, traces } from './support.js';
 
 let e: Running;
 const port: Record<string, number> = {};
 
 function request(prefix: string, spans: number, service = 'svc'): ExportTraceServiceRequest {
-  return {
-    resourceSpans: [
-      {
-        resource: {
-          attributes: [{ key: 'service.name', value: { stringValue: service } }],
-          droppedAttributesCount: 0,
-          entityRefs: [],
-        },
-        scopeSpans: [
-          {
-            scope: { name: 'sc', version: '1', attributes: [], droppedAttributesCount: 0 },
-            spans: Array.from({ length: spans }, (_, i) => ({
-              traceId: Buffer.alloc(16, 1),
-              spanId: Buffer.alloc(8, i + 1),
-              traceState: '',
-              parentSpanId: new Uint8Array(0),
-              flags: 0,
-              name: `${prefix}${i}`,
-              kind: 1,
-              startTimeUnixNano: BigInt(i),
-              endTimeUnixNano: BigInt(i + 1),
-              attributes: [],
-              droppedAttributesCount: 0,
-              events: [],
-              droppedEventsCount: 0,
-              links: [],
-              droppedLinksCount: 0,
-            })),
-            schemaUrl: '',
-          },
-        ],
-        schemaUrl: '',
-      },
-    ],
-  };
+  return traces(
+    { 'service.name': service },
+    Array.from({ length: spans }, (_, i) =>
+      span({
+        traceId: Buffer.alloc(16, 1),
+        spanId: Buffer.alloc(8, i + 1),
+        name: `${prefix}${i}`,
+        kind: 1,
+        startTimeUnixNano: BigInt(i),
+        endTimeUnixNano: BigInt(i + 1),
+      }),
+    ),
+    { name: 'sc', version: '1' },
+  );
 }
 
 const spanNames = (r: ExportTraceServiceRequest) =>

@@ -10,11 +10,11 @@ import { after, test } from 'node:test';
 import {
   encodeExportTraceServiceRequest,
   encodeExportTraceServiceResponse,
-  type ExportTraceServiceRequest,
 } from '../../src/protocols/otlp/index.js';
 import { eventually, startEngine, type Running } from '../runtime/helpers.js';
 import { freePort } from '../support/net.js';
 import { FakeDownstream, metricValue } from './otlp-support.js';
+import { span, traces } from './support.js';
 
 const engines: Running[] = [];
 const downs: FakeDownstream[] = [];
@@ -25,35 +25,19 @@ after(async () => {
 });
 
 function request(name: string, spans = 2): Buffer {
-  const req: ExportTraceServiceRequest = {
-    resourceSpans: [
-      {
-        scopeSpans: [
-          {
-            spans: Array.from({ length: spans }, (_, i) => ({
-              traceId: Buffer.alloc(16, 7),
-              spanId: Buffer.alloc(8, i + 1),
-              traceState: '',
-              parentSpanId: new Uint8Array(0),
-              flags: 0,
-              name: `${name}-${i}`,
-              kind: 2,
-              startTimeUnixNano: 10n,
-              endTimeUnixNano: 20n,
-              attributes: [],
-              droppedAttributesCount: 0,
-              events: [],
-              droppedEventsCount: 0,
-              links: [],
-              droppedLinksCount: 0,
-            })),
-            schemaUrl: '',
-          },
-        ],
-        schemaUrl: '',
-      },
-    ],
-  };
+  const req = traces(
+    {},
+    Array.from({ length: spans }, (_, i) =>
+      span({
+        traceId: Buffer.alloc(16, 7),
+        spanId: Buffer.alloc(8, i + 1),
+        name: `${name}-${i}`,
+        kind: 2,
+        startTimeUnixNano: 10n,
+        endTimeUnixNano: 20n,
+      }),
+    ),
+  );
   return Buffer.from(encodeExportTraceServiceRequest(req));
 }
 

@@ -21,45 +21,25 @@ import type { OtelSignal } from '../../src/components/otelcol/consumer.js';
 import { eventually, startEngine, type Running } from '../runtime/helpers.js';
 import { freePort } from '../support/net.js';
 import { metricValue, rec, recorderComponent, recorderScript, str } from './otlp-support.js';
+import { span, traces } from './support.js';
 
 let e: Running;
 const port: Record<string, number> = {};
 
 function request(spans: number, name = 'r'): ExportTraceServiceRequest {
-  return {
-    resourceSpans: [
-      {
-        resource: {
-          attributes: [{ key: 'service.name', value: { stringValue: name } }],
-          droppedAttributesCount: 0,
-          entityRefs: [],
-        },
-        scopeSpans: [
-          {
-            spans: Array.from({ length: spans }, (_, i) => ({
-              traceId: Buffer.alloc(16, i + 1),
-              spanId: Buffer.alloc(8, i + 1),
-              traceState: '',
-              parentSpanId: new Uint8Array(0),
-              flags: 0,
-              name: `s${i}`,
-              kind: 1,
-              startTimeUnixNano: 1n,
-              endTimeUnixNano: 2n,
-              attributes: [],
-              droppedAttributesCount: 0,
-              events: [],
-              droppedEventsCount: 0,
-              links: [],
-              droppedLinksCount: 0,
-            })),
-            schemaUrl: '',
-          },
-        ],
-        schemaUrl: '',
-      },
-    ],
-  };
+  return traces(
+    { 'service.name': name },
+    Array.from({ length: spans }, (_, i) =>
+      span({
+        traceId: Buffer.alloc(16, i + 1),
+        spanId: Buffer.alloc(8, i + 1),
+        name: `s${i}`,
+        kind: 1,
+        startTimeUnixNano: 1n,
+        endTimeUnixNano: 2n,
+      }),
+    ),
+  );
 }
 
 const pb = (spans: number, name?: string) =>

@@ -12,6 +12,7 @@ import { encodeExportTraceServiceRequest } from '../../src/protocols/otlp/index.
 import { eventually, startEngine, type Running } from '../runtime/helpers.js';
 import { freePort } from '../support/net.js';
 import { FakeDownstream } from './otlp-support.js';
+import { span, traces } from './support.js';
 
 let e: Running | undefined;
 const downs: FakeDownstream[] = [];
@@ -21,37 +22,18 @@ after(async () => {
 });
 
 const body = Buffer.from(
-  encodeExportTraceServiceRequest({
-    resourceSpans: [
-      {
-        scopeSpans: [
-          {
-            spans: [
-              {
-                traceId: Buffer.alloc(16, 9),
-                spanId: Buffer.alloc(8, 9),
-                traceState: '',
-                parentSpanId: new Uint8Array(0),
-                flags: 0,
-                name: 'reload',
-                kind: 1,
-                startTimeUnixNano: 1n,
-                endTimeUnixNano: 2n,
-                attributes: [],
-                droppedAttributesCount: 0,
-                events: [],
-                droppedEventsCount: 0,
-                links: [],
-                droppedLinksCount: 0,
-              },
-            ],
-            schemaUrl: '',
-          },
-        ],
-        schemaUrl: '',
-      },
-    ],
-  }),
+  encodeExportTraceServiceRequest(
+    traces({}, [
+      span({
+        traceId: Buffer.alloc(16, 9),
+        spanId: Buffer.alloc(8, 9),
+        name: 'reload',
+        kind: 1,
+        startTimeUnixNano: 1n,
+        endTimeUnixNano: 2n,
+      }),
+    ]),
+  ),
 );
 
 const config = (port: number, down: number, timeout: string) => `

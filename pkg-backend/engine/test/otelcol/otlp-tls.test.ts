@@ -12,6 +12,7 @@ import { encodeExportTraceServiceRequest } from '../../src/protocols/otlp/index.
 import { eventually, startEngine, type Running } from '../runtime/helpers.js';
 import { freePort } from '../support/net.js';
 import { HAS_OPENSSL, metricValue, rec, recorderComponent, testCertificates } from './otlp-support.js';
+import { span, traces } from './support.js';
 
 const engines: Running[] = [];
 const dirs: string[] = [];
@@ -22,37 +23,18 @@ after(async () => {
 
 const body = (name: string) =>
   Buffer.from(
-    encodeExportTraceServiceRequest({
-      resourceSpans: [
-        {
-          scopeSpans: [
-            {
-              spans: [
-                {
-                  traceId: Buffer.alloc(16, 3),
-                  spanId: Buffer.alloc(8, 3),
-                  traceState: '',
-                  parentSpanId: new Uint8Array(0),
-                  flags: 0,
-                  name,
-                  kind: 1,
-                  startTimeUnixNano: 1n,
-                  endTimeUnixNano: 2n,
-                  attributes: [],
-                  droppedAttributesCount: 0,
-                  events: [],
-                  droppedEventsCount: 0,
-                  links: [],
-                  droppedLinksCount: 0,
-                },
-              ],
-              schemaUrl: '',
-            },
-          ],
-          schemaUrl: '',
-        },
-      ],
-    }),
+    encodeExportTraceServiceRequest(
+      traces({}, [
+        span({
+          traceId: Buffer.alloc(16, 3),
+          spanId: Buffer.alloc(8, 3),
+          name,
+          kind: 1,
+          startTimeUnixNano: 1n,
+          endTimeUnixNano: 2n,
+        }),
+      ]),
+    ),
   );
 
 test('mutual TLS over gRPC and HTTPS with a private CA', { skip: !HAS_OPENSSL && 'no openssl' }, async () => {
